@@ -1,0 +1,124 @@
+"""The Python API: one object that ingests articles and answers questions about them.
+
+    from qa import Assistant
+    assistant = Assistant.open()
+    assistant.ingest(["data/sample"])
+    print(assistant.ask("How many hostages would be released?").to_dict())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from qa.backends import build_embedder, build_llm, model_label
+from qa.chain import AnswerChain
+from qa.errors import EmptyQuestionError, QAError, StoreError
+from qa.ingest import Ingestor
+from qa.lexical import LexicalIndex
+from qa.prompts import load_prompts
+from qa.retrieval import HybridRetriever
+from qa.settings import Settings, load_settings
+from qa.store import ArticleStore
+from qa.types import Answer, Article, ArticleInfo, FileResult, Filters, IngestReport
+
+
+class Assistant:
+    def __init__(self, settings: Settings, store: ArticleStore, embedder, llm):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.llm = llm
+        self.lexical = LexicalIndex(Path(settings.store).expanduser() / "bm25" / settings.collection)
+        self.retriever = HybridRetriever(store, self.lexical, embedder, settings.dense_weight)
+        self.chain = AnswerChain(
+            self.retriever, llm, load_prompts(settings.prompts_dir), store.article, model_label(llm)
+        )
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, llm=None, embedder=None, **overrides: Any) -> Assistant:
+        """Open (or create) the store named by the settings. `llm`/`embedder` replace the
+        configured backends with any llama-index LLM / embedding object."""
+        if settings is None:
+            settings = load_settings(**overrides)
+        elif overrides:
+            settings = settings.model_copy(update=overrides)
+        embedder = embedder or build_embedder(settings)
+        llm = llm or build_llm(settings)
+        dim = len(embedder.get_text_embedding("dimension probe"))
+        store = ArticleStore.open_local(Path(settings.store), settings.collection, embedder.model_name, dim)
+        return cls(settings, store, embedder, llm)
+
+    # ----- articles -------------------------------------------------------------------------
+    def ingest(
+        self, paths: Iterable[str | Path], on_file: Callable[[FileResult], None] | None = None
+    ) -> IngestReport:
+        ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_size, self.settings.chunk_overlap)
+        report = ingestor.ingest(paths, on_file)
+        if report.count("added") or report.count("updated"):
+            self.lexical.ensure_current(self.store)  # build BM25 now, not on the first question
+        return report
+
+    def articles(self) -> list[ArticleInfo]:
+        infos = [info for info, _ in self.store.records().values()]
+        return sorted(infos, key=lambda a: (a.published or "0000", a.id), reverse=True)
+
+    def article(self, article_id: str) -> Article | None:
+        return self.store.article(article_id)
+
+    def remove(self, article_id: str) -> bool:
+        """Delete an article and its chunks; False when no article has that id."""
+        return self.store.remove(article_id)
+
+    def stats(self) -> dict[str, Any]:
+        infos = self.articles()
+        return {
+            "store": str(Path(self.settings.store).expanduser()),
+            "collection": self.settings.collection,
+            "articles": len(infos),
+            "chunks": sum(a.chunks for a in infos),
+            "characters": sum(a.chars for a in infos),
+            "embedding_model": self.store.embed_model,
+            "embedding_dim": self.store.embed_dim,
+            "model": model_label(self.llm),
+        }
+
+    # ----- questions ------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        top_k: int | None = None,
+        filters: Filters | dict | None = None,
+        retrieval: str | None = None,
+    ) -> Answer:
+        question = self._check_question(question)
+        if isinstance(filters, dict):
+            filters = Filters(
+                article_ids=tuple(filters.get("article_ids") or ()),
+                published_from=filters.get("published_from") or "",
+                published_to=filters.get("published_to") or "",
+            )
+        if self.store.count_chunks() == 0:
+            raise StoreError(
+                f"the store at {self.store.where} has no articles yet; add some first, "
+                "e.g. qa ingest data/sample"
+            )
+        k = top_k or self.settings.top_k
+        if not 1 <= k <= 50:
+            raise QAError(f"top_k must be between 1 and 50, not {k}")
+        return self.chain.run(question, k, filters, retrieval or self.settings.retrieval)
+
+    def _check_question(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question or not any(ch.isalnum() for ch in question):
+            raise EmptyQuestionError(
+                'the question is empty; ask something, e.g. "How many hostages would be released?"'
+            )
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise EmptyQuestionError(
+                f"the question is {len(question):,} characters long; the limit is {limit:,} "
+                "(QA_MAX_QUESTION_CHARS); shorten it to the question itself"
+            )
+        return question

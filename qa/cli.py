@@ -1,0 +1,213 @@
+"""The `qa` command line. It only parses arguments and formats results; the work is in Assistant.
+
+Heavy modules load inside the commands, so `qa --help` and `qa config` stay fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from qa.errors import QAError
+
+app = typer.Typer(
+    name="qa",
+    help="Ask questions about news articles; every answer cites exact, verified passages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+_overrides: dict[str, Any] = {}
+
+
+def user_errors(command: Callable) -> Callable:
+    """Show user errors as one line on stderr with a non-zero exit, never as a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except QAError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+@app.callback()
+def main(
+    store: Optional[Path] = typer.Option(None, "--store", help="Store folder (default: QA_STORE or a per-user folder)."),
+    collection: Optional[str] = typer.Option(None, "--collection", help="Collection name (QA_COLLECTION)."),
+) -> None:
+    if store is not None:
+        _overrides["store"] = store
+    if collection is not None:
+        _overrides["collection"] = collection
+
+
+def _settings():
+    from qa.settings import load_settings
+
+    return load_settings(**_overrides)
+
+
+def _assistant():
+    from qa.assistant import Assistant
+
+    return Assistant.open(_settings())
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+@user_errors
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or folders of articles (.txt .md .html .json .jsonl)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Add articles to the store; unchanged files are skipped, changed ones replaced."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from qa.loading import walk
+
+    assistant = _assistant()
+    total = sum(1 for _ in walk(paths))
+    colours = {"added": "green", "updated": "cyan", "unchanged": "dim", "failed": "red"}
+    progress = Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, disable=as_json or not err.is_terminal, transient=True,
+    )
+    with progress:
+        task = progress.add_task("ingest", total=total)
+
+        def show(result) -> None:
+            progress.advance(task)
+            if not as_json:
+                note = f" ({escape(result.reason)})" if result.reason else ""
+                extra = f", {result.chunks} chunks" if result.chunks else ""
+                colour = colours[result.status]
+                out.print(f"[{colour}]{result.status:9}[/] {escape(result.path)}{extra}{note}")
+
+        report = assistant.ingest(paths, on_file=show)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        out.print(
+            f"{report.count('added')} added, {report.count('updated')} updated, "
+            f"{report.count('unchanged')} unchanged, {report.count('failed')} failed "
+            f"in {report.seconds:.1f} s"
+        )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def ask(
+    question: str = typer.Argument(..., help="The question, in plain language."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full Answer as JSON."),
+    top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model."),
+    article: list[str] = typer.Option([], "--article", help="Only search this article id (repeatable)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after YYYY-MM-DD."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before YYYY-MM-DD."),
+) -> None:
+    """Answer a question from the stored articles, with verified citations."""
+    from qa.types import Filters
+
+    filters = Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
+    answer = _assistant().ask(question, top_k=top_k, filters=filters)
+    if as_json:
+        _print_json(answer.to_dict())
+        return
+    style = "" if answer.answerable else "italic yellow"
+    out.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer))
+    for number, c in enumerate(answer.citations, start=1):
+        meta = ", ".join(x for x in (c.source, c.published) if x)
+        out.print(f"\n[bold][{number}][/] {escape(c.title)}" + (f" ({escape(meta)})" if meta else ""))
+        out.print(f"    [dim]{escape(c.article_id)} chars {c.start}-{c.end}[/]")
+        out.print(f"    “{escape(c.quote)}”")
+    for u in answer.unverified:
+        out.print(f"\n[red]dropped unverifiable quote[/] ({escape(u.reason)}): “{escape(u.quote)}”")
+    out.print(f"\n[dim]model: {escape(answer.model)} · {answer.timings.get('total', 0):.0f} ms[/]")
+
+
+def _date_option(value: Optional[str], name: str) -> str:
+    if not value:
+        return ""
+    from qa.loading import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise QAError(f"{name}: cannot read date {value!r}; use YYYY-MM-DD") from None
+
+
+@app.command()
+@user_errors
+def articles(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """List the stored articles."""
+    infos = _assistant().articles()
+    if as_json:
+        _print_json([a.to_dict() for a in infos])
+        return
+    if not infos:
+        out.print("no articles yet: add some with `qa ingest PATH`")
+        return
+    table = Table("id", "title", "source", "published", "chunks")
+    for a in infos:
+        table.add_row(escape(a.id), escape(a.title), escape(a.source), a.published, str(a.chunks))
+    out.print(table)
+
+
+@app.command()
+@user_errors
+def remove(article_id: str = typer.Argument(..., help="The id of the article (see `qa articles`).")) -> None:
+    """Delete an article and its chunks."""
+    if not _assistant().remove(article_id):
+        raise QAError(f"no article with id {article_id!r}; `qa articles` lists the ids")
+    out.print(f"removed {escape(article_id)}")
+
+
+@app.command()
+@user_errors
+def stats(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Counts of articles and chunks, and the models in use."""
+    data = _assistant().stats()
+    if as_json:
+        _print_json(data)
+        return
+    for key, value in data.items():
+        out.print(f"{key:16} {escape(str(value))}")
+
+
+@app.command()
+@user_errors
+def config(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Print the effective settings (environment, .env and defaults combined)."""
+    rows = _settings().describe()
+    if as_json:
+        _print_json({name: str(value) if isinstance(value, Path) else value for name, value, _ in rows})
+        return
+    table = Table("setting", "value", "environment variable", "description")
+    for name, value, description in rows:
+        table.add_row(name, escape(str(value)), f"QA_{name.upper()}", escape(description))
+    out.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,67 @@
+"""WordLlama as a llama-index embedding: offline, from the weights bundled in its wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+WORDLLAMA_CONFIG = "l2_supercat"
+WORDLLAMA_DIM = 256
+
+
+def load_wordllama(dim: int = WORDLLAMA_DIM) -> Any:
+    """Load WordLlama from its own package folder.
+
+    Its default lookup searches a cache folder first and then downloads; the weights and the
+    tokenizer config ship inside the wheel, so point it there and forbid downloads.
+    """
+    import wordllama
+    from wordllama import WordLlama
+
+    return WordLlama.load(
+        config=WORDLLAMA_CONFIG,
+        cache_dir=Path(wordllama.__file__).parent,
+        dim=dim,
+        disable_download=True,
+    )
+
+
+class WordLlamaEmbedding(BaseEmbedding):
+    """Static token-embedding model (256 dimensions), L2-normalised for cosine search."""
+
+    dim: int = WORDLLAMA_DIM
+    _model: Any = PrivateAttr(default=None)
+
+    def __init__(self, dim: int = WORDLLAMA_DIM, **kwargs: Any) -> None:
+        kwargs.setdefault("model_name", f"wordllama/{WORDLLAMA_CONFIG}-{dim}")
+        kwargs.setdefault("embed_batch_size", 256)
+        super().__init__(dim=dim, **kwargs)
+        self._model = load_wordllama(dim)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "WordLlamaEmbedding"
+
+    def embed_many(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.embed(texts, norm=True, batch_size=self.embed_batch_size)
+        return vectors.tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.embed_many([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_many(texts)
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.embed_many([query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embedding(text)

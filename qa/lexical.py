@@ -1,0 +1,159 @@
+"""BM25 over the stored chunks (bm25s), persisted beside the Chroma database.
+
+The index remembers the store's version stamp it was built from; when the stamp differs (this
+or another process wrote to the store) or the files are missing, it is rebuilt from Chroma.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import logging
+
+import numpy as np
+
+from qa.store import ArticleStore, day_number
+from qa.tokens import terms
+from qa.types import Filters
+
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+
+
+def index_text(title: str, text: str) -> str:
+    """What lexical and dense retrieval see of a chunk: its article's title, then the text."""
+    return f"{title}\n{text}" if title else text
+
+
+class LexicalIndex:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._stamp: str | None = None
+        self._bm25: Any = None
+        self._ids: list[str] = []
+        self._article_ids: np.ndarray = np.array([], dtype=object)
+        self._days: np.ndarray = np.array([], dtype=np.int64)
+
+    def ensure_current(self, store: ArticleStore) -> None:
+        """Load the saved index, or rebuild it when it is missing or older than the store."""
+        stamp = store.stamp()
+        if stamp == self._stamp:
+            return
+        if not self._load(stamp):
+            self._rebuild(store, stamp)
+
+    def _load(self, stamp: str) -> bool:
+        meta_path = self.folder / "chunks.json"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if meta.get("stamp") != stamp:
+                return False
+            bm25 = None
+            if meta["ids"]:
+                import bm25s
+
+                bm25 = bm25s.BM25.load(str(self.folder / "bm25"), show_progress=False)
+        except (OSError, ValueError, KeyError):
+            return False
+        self._set(stamp, bm25, meta["ids"], meta["article_ids"], meta["days"])
+        return True
+
+    def _rebuild(self, store: ArticleStore, stamp: str) -> None:
+        import bm25s
+
+        live = {aid: version for aid, (_, version) in store.records().items()}
+        ids, article_ids, days, corpus = [], [], [], []
+        for cid, text, meta in store.iter_chunks():
+            if live.get(meta.get("article_id")) != meta.get("version"):
+                continue  # a leftover of an interrupted write: not part of any article
+            ids.append(cid)
+            article_ids.append(meta["article_id"])
+            days.append(int(meta.get("published_day", 0)))
+            corpus.append(terms(index_text(str(meta.get("title", "")), text)))
+        bm25 = None
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index(corpus, show_progress=False)
+        self._save(stamp, bm25, ids, article_ids, days)
+        self._set(stamp, bm25, ids, article_ids, days)
+
+    def _save(self, stamp: str, bm25: Any, ids: list, article_ids: list, days: list) -> None:
+        """Write into a temporary folder, then swap it in, so readers never see half an index."""
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=self.folder.parent))
+        try:
+            if bm25 is not None:
+                bm25.save(str(tmp / "bm25"), show_progress=False)
+            payload = {"stamp": stamp, "ids": ids, "article_ids": article_ids, "days": days}
+            (tmp / "chunks.json").write_text(json.dumps(payload), encoding="utf-8")
+            old = self.folder.with_name(self.folder.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if self.folder.exists():
+                os.replace(self.folder, old)
+            os.replace(tmp, self.folder)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)  # a read-only folder: keep the index in memory only
+
+    def _set(self, stamp: str, bm25: Any, ids: list, article_ids: list, days: list) -> None:
+        self._stamp, self._bm25, self._ids = stamp, bm25, list(ids)
+        self._article_ids = np.array(article_ids, dtype=object)
+        self._days = np.array(days, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+        if filters is None or filters.empty:
+            return None
+        mask = np.ones(len(self._ids), dtype=bool)
+        if filters.article_ids:
+            mask &= np.isin(self._article_ids, list(filters.article_ids))
+        if filters.published_from or filters.published_to:
+            mask &= self._days > 0
+        if filters.published_from:
+            mask &= self._days >= day_number(filters.published_from)
+        if filters.published_to:
+            mask &= self._days <= day_number(filters.published_to)
+        return mask
+
+    def scores(self, query: str, filters: Filters | None = None) -> np.ndarray:
+        """BM25 score of every chunk (0 for chunks the filters exclude)."""
+        if self._bm25 is None:
+            return np.zeros(0, dtype=np.float32)
+        scores = np.asarray(self._bm25.get_scores(terms(query)), dtype=np.float32)
+        allowed = self._allowed(filters)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        return scores
+
+    def top(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """The k best (chunk id, score) with a positive score, best first."""
+        scores = self.scores(query, filters)
+        if scores.size == 0:
+            return []
+        k = min(k, scores.size)
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(self._ids[i], float(scores[i])) for i in best if scores[i] > 0]
+
+    def score_of(self, query_scores: np.ndarray, chunk_ids: list[str]) -> dict[str, float]:
+        """Look up the BM25 scores of given chunks in a `scores()` array."""
+        if query_scores.size == 0:
+            return {}
+        position = self._positions()
+        return {c: float(query_scores[position[c]]) for c in chunk_ids if c in position}
+
+    def contains(self, chunk_id: str) -> bool:
+        return chunk_id in self._positions()
+
+    def _positions(self) -> dict[str, int]:
+        if getattr(self, "_pos_stamp", None) != self._stamp:
+            self._pos = {cid: i for i, cid in enumerate(self._ids)}
+            self._pos_stamp = self._stamp
+        return self._pos

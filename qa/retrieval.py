@@ -1,0 +1,119 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates, scored on both sides, fused by weight.
+
+Both retrievers propose candidates; every candidate then gets its exact score from both (BM25
+scores come for all chunks at once; missing dense scores are computed from stored vectors), so
+fusion compares like with like instead of guessing a score for a chunk one side did not list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from qa.lexical import LexicalIndex
+from qa.store import ArticleStore
+from qa.types import Filters, RetrievedChunk
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass
+class Scored:
+    chunk_id: str
+    dense: float | None = None  # None until known
+    bm25: float = 0.0
+    fused: float = 0.0
+
+
+class HybridRetriever:
+    def __init__(self, store: ArticleStore, lexical: LexicalIndex, embedder, dense_weight: float = 0.5):
+        self.store = store
+        self.lexical = lexical
+        self.embedder = embedder
+        self.dense_weight = dense_weight
+
+    def retrieve(
+        self, question: str, k: int, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> list[RetrievedChunk]:
+        self.lexical.ensure_current(self.store)
+        if len(self.lexical) == 0:
+            return []
+        depth = max(4 * k, 20)
+        bm25_all = self.lexical.scores(question, filters)
+        candidates: dict[str, Scored] = {}
+        if mode in ("hybrid", "bm25"):
+            for cid, score in self.lexical.top(question, depth, filters):
+                candidates[cid] = Scored(cid, bm25=score)
+        query_vector = None
+        if mode in ("hybrid", "dense"):
+            query_vector = self.embedder.get_query_embedding(question)
+            for hit in self.store.dense_query(query_vector, depth, filters):
+                if not self.lexical.contains(hit.chunk_id):
+                    continue  # left over from an interrupted write
+                candidates.setdefault(hit.chunk_id, Scored(hit.chunk_id)).dense = hit.score
+        if not candidates:
+            return []
+        self._complete_scores(candidates, bm25_all, query_vector, mode)
+        ranked = self._fuse(list(candidates.values()), mode)[:k]
+        return self._materialise(ranked)
+
+    def _complete_scores(self, candidates, bm25_all, query_vector, mode: Mode) -> None:
+        ids = list(candidates)
+        for cid, score in self.lexical.score_of(bm25_all, ids).items():
+            candidates[cid].bm25 = score
+        if mode == "hybrid" and query_vector is not None:
+            missing = [cid for cid, s in candidates.items() if s.dense is None]
+            q = np.asarray(query_vector, dtype=np.float32)
+            for cid, vector in self.store.vectors_by_id(missing).items():
+                candidates[cid].dense = float(np.dot(q, np.asarray(vector, dtype=np.float32)))
+
+    def _fuse(self, scored: list[Scored], mode: Mode) -> list[Scored]:
+        if mode == "dense":
+            for s in scored:
+                s.fused = s.dense or 0.0
+        elif mode == "bm25":
+            for s in scored:
+                s.fused = s.bm25
+        else:
+            dense = _min_max([s.dense or 0.0 for s in scored])
+            bm25 = _min_max([s.bm25 for s in scored])
+            w = self.dense_weight
+            for s, d, b in zip(scored, dense, bm25):
+                s.fused = w * d + (1 - w) * b
+        return sorted(scored, key=lambda s: (-s.fused, s.chunk_id))
+
+    def _materialise(self, ranked: list[Scored]) -> list[RetrievedChunk]:
+        found = self.store.chunks_by_id([s.chunk_id for s in ranked])
+        out = []
+        for rank, s in enumerate(ranked, start=1):
+            if s.chunk_id not in found:
+                continue
+            text, meta = found[s.chunk_id]
+            out.append(
+                RetrievedChunk(
+                    chunk_id=s.chunk_id,
+                    article_id=str(meta["article_id"]),
+                    title=str(meta.get("title", "")),
+                    source=str(meta.get("source", "")),
+                    published=str(meta.get("published", "")),
+                    url=str(meta.get("url", "")),
+                    start=int(meta["start"]),
+                    end=int(meta["end"]),
+                    text=text,
+                    score=round(s.fused, 6),
+                    dense_score=None if s.dense is None else round(s.dense, 6),
+                    bm25_score=round(s.bm25, 6),
+                    rank=rank,
+                )
+            )
+        return out
+
+
+def _min_max(values: list[float]) -> list[float]:
+    low, high = min(values), max(values)
+    if high - low < 1e-12:
+        return [1.0 if high > 0 else 0.0 for _ in values]
+    return [(v - low) / (high - low) for v in values]
+

@@ -1,0 +1,115 @@
+"""The one settings object. Every field reads `QA_<FIELD>` from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_store() -> Path:
+    """A per-user data folder (e.g. ~/.local/share/qa/store on Linux)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("qa", appauthor=False)) / "store"
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def bundled_path(name: str) -> Path:
+    """A data folder shipped with qa: inside the package when installed as a wheel, else the repo."""
+    inside = Path(__file__).resolve().parent / "_bundled" / name
+    return inside if inside.exists() else project_root() / name
+
+
+class Settings(BaseSettings):
+    """Effective configuration. Precedence: explicit arguments > environment > .env > defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="QA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    store: Path = Field(
+        default_factory=default_store,
+        description="Folder holding the article store (Chroma database and BM25 index).",
+    )
+    collection: str = Field(
+        default="news",
+        description="Name of the Chroma collection (3-40 characters: letters, digits, '-', '_').",
+    )
+    embed: str = Field(
+        default="wordllama",
+        description="Embedding backend: 'wordllama' (offline, bundled weights).",
+    )
+    llm: str = Field(
+        default="extractive",
+        description="Answering model: 'extractive' (offline, deterministic).",
+    )
+    top_k: int = Field(default=5, ge=1, le=50, description="Chunks given to the model per question.")
+    chunk_size: int = Field(
+        default=160, ge=16, le=4000, description="Target chunk length in words and punctuation marks."
+    )
+    chunk_overlap: int = Field(
+        default=30, ge=0, description="Words carried over from the end of one chunk into the next."
+    )
+    retrieval: Literal["hybrid", "dense", "bm25"] = Field(
+        default="hybrid", description="Which retrievers to use: both fused, or one alone."
+    )
+    dense_weight: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Weight of the dense retriever in hybrid fusion."
+    )
+    prompts_dir: Path = Field(
+        default_factory=lambda: bundled_path("prompts"),
+        description="Folder of prompt templates (answer.txt, system.txt).",
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=10, description="Longer questions are refused with a clear message."
+    )
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        import re
+
+        # Chroma also stores a companion collection "<name>_articles": keep both legal.
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{1,38}[A-Za-z0-9]", value):
+            raise ValueError(
+                "must be 3-40 characters of letters, digits, '-' or '_', "
+                "starting and ending with a letter or digit"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"
+            )
+        return self
+
+    def describe(self) -> list[tuple[str, Any, str]]:
+        """(name, value, description) for every field, for `qa config`."""
+        rows = []
+        for name, info in type(self).model_fields.items():
+            rows.append((name, getattr(self, name), info.description or ""))
+        return rows
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning validation errors into a one-line `ConfigError`."""
+    from pydantic import ValidationError
+
+    from qa.errors import ConfigError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"QA_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid setting: {problems}") from None

@@ -1,0 +1,315 @@
+"""The article store: chunks with their embeddings in Chroma (through llama-index's
+ChromaVectorStore) and full article texts in a companion collection.
+
+Writes are ordered so that a failure never leaves a half-written article visible: new chunks go
+in under new ids first, then the article record (the commit point) is upserted, then the old
+version's chunks are deleted. Readers ignore chunks whose version no article record names.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from qa.errors import EmbeddingMismatchError, StoreError
+from qa.types import Article, ArticleInfo, Chunk, Filters
+
+SCHEMA = "1"
+_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    """An article ready to store: its chunks, their vectors and a version key."""
+
+    article: Article
+    chunks: list[Chunk]
+    vectors: list[list[float]]
+    version: str
+
+
+@dataclass(frozen=True)
+class DenseHit:
+    chunk_id: str
+    score: float
+
+
+def day_number(iso_date: str) -> int:
+    """'2025-07-08' -> 20250708 (0 when unknown), so Chroma can filter dates numerically."""
+    return int(iso_date.replace("-", "")) if iso_date else 0
+
+
+def chunk_id(article_id: str, version: str, index: int) -> str:
+    return f"{article_id}#{version}#{index}"
+
+
+class ArticleStore:
+    def __init__(self, client: Any, name: str, embed_model: str, embed_dim: int, where: str):
+        self._client = client
+        self.name = name
+        self.where = where
+        self.embed_model = embed_model
+        self.embed_dim = embed_dim
+        self._chunks = self._open_collection(name)
+        self._articles = self._open_collection(f"{name}_articles")
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self._vectors = ChromaVectorStore(chroma_collection=self._chunks)
+        self._text_cache = lru_cache(maxsize=256)(self._load_text)
+
+    # ----- opening -------------------------------------------------------------------------
+    @classmethod
+    def open_local(cls, folder: Path, name: str, embed_model: str, embed_dim: int) -> ArticleStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        folder = Path(folder).expanduser()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(
+                path=str(folder / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+            )
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open the store at {folder}: {exc.strerror or exc}; "
+                "set QA_STORE to a writable folder"
+            ) from None
+        return cls(client, name, embed_model, embed_dim, where=str(folder))
+
+    def _open_collection(self, name: str) -> Any:
+        wanted = {"qa_schema": SCHEMA, "qa_embed_model": self.embed_model, "qa_embed_dim": self.embed_dim}
+        try:
+            collection = self._client.get_collection(name, embedding_function=None)
+        except Exception:  # Chroma raises NotFoundError (or ValueError in older releases)
+            return self._client.create_collection(
+                name,
+                metadata={**wanted, "qa_stamp": uuid.uuid4().hex},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+        meta = collection.metadata or {}
+        if meta.get("qa_embed_model") != self.embed_model or meta.get("qa_embed_dim") != self.embed_dim:
+            raise EmbeddingMismatchError(
+                f"the store at {self.where} (collection '{self.name}') was built with embedding "
+                f"model '{meta.get('qa_embed_model')}' ({meta.get('qa_embed_dim')} dimensions), but "
+                f"the configured model is '{self.embed_model}' ({self.embed_dim} dimensions); "
+                f"set QA_EMBED back to '{meta.get('qa_embed_model')}', or use another store "
+                "(QA_STORE) or collection (QA_COLLECTION) and ingest the articles again"
+            )
+        return collection
+
+    # ----- version stamp: changes on every write, so other readers know to refresh --------
+    def stamp(self) -> str:
+        meta = self._client.get_collection(self.name, embedding_function=None).metadata or {}
+        return str(meta.get("qa_stamp", ""))
+
+    def _bump_stamp(self) -> None:
+        meta = dict(self._chunks.metadata or {})
+        meta["qa_stamp"] = uuid.uuid4().hex
+        self._chunks.modify(metadata=meta)
+
+    # ----- reading --------------------------------------------------------------------------
+    def records(self) -> dict[str, tuple[ArticleInfo, str]]:
+        """Every stored article: id -> (info, version)."""
+        out: dict[str, tuple[ArticleInfo, str]] = {}
+        offset = 0
+        while True:
+            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            for article_id, meta in zip(page["ids"], page["metadatas"]):
+                out[article_id] = (_info(article_id, meta), str(meta.get("version", "")))
+            if len(page["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
+
+    def record(self, article_id: str) -> tuple[ArticleInfo, str] | None:
+        page = self._articles.get(ids=[article_id], include=["metadatas"])
+        if not page["ids"]:
+            return None
+        return _info(article_id, page["metadatas"][0]), str(page["metadatas"][0].get("version", ""))
+
+    def article(self, article_id: str) -> Article | None:
+        """The stored article with the exact text citations index into."""
+        return self._text_cache(article_id)
+
+    def _load_text(self, article_id: str) -> Article | None:
+        page = self._articles.get(ids=[article_id], include=["metadatas", "documents"])
+        if not page["ids"]:
+            return None
+        meta = page["metadatas"][0]
+        return Article(
+            id=article_id,
+            title=str(meta.get("title", "")),
+            text=page["documents"][0],
+            source=str(meta.get("source", "")),
+            url=str(meta.get("url", "")),
+            published=str(meta.get("published", "")),
+            path=str(meta.get("path", "")),
+        )
+
+    def count_chunks(self) -> int:
+        return self._chunks.count()
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(chunk id, text, metadata) of every stored chunk, page by page."""
+        offset = 0
+        while True:
+            page = self._chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            yield from zip(page["ids"], page["documents"], page["metadatas"])
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        if not ids:
+            return {}
+        page = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        return {i: (d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
+
+    def vectors_by_id(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        page = self._chunks.get(ids=list(ids), include=["embeddings"])
+        return {i: list(v) for i, v in zip(page["ids"], page["embeddings"])}
+
+    def dense_query(self, vector: list[float], k: int, filters: Filters | None = None) -> list[DenseHit]:
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        if self.count_chunks() == 0:
+            return []
+        query = VectorStoreQuery(
+            query_embedding=vector, similarity_top_k=k, filters=_metadata_filters(filters)
+        )
+        result = self._vectors.query(query)
+        return [DenseHit(i, float(s)) for i, s in zip(result.ids or [], result.similarities or [])]
+
+    # ----- writing --------------------------------------------------------------------------
+    def write(self, items: Sequence[PreparedArticle]) -> None:
+        """Store articles together: all of them become visible, or none does."""
+        from llama_index.core.schema import TextNode
+
+        previous = {item.article.id: self.record(item.article.id) for item in items}
+        new_ids: list[str] = []
+        try:
+            nodes = []
+            for item in items:
+                meta = _chunk_meta(item)
+                for chunk, vector in zip(item.chunks, item.vectors):
+                    cid = chunk_id(item.article.id, item.version, chunk.index)
+                    new_ids.append(cid)
+                    nodes.append(
+                        TextNode(
+                            id_=cid,
+                            text=chunk.text,
+                            embedding=vector,
+                            metadata={**meta, "index": chunk.index, "start": chunk.start, "end": chunk.end},
+                        )
+                    )
+            batch = max(1, self._client.get_max_batch_size())
+            for first in range(0, len(nodes), batch):
+                self._vectors.add(nodes[first : first + batch])
+            self._articles.upsert(  # the commit point: readers now see the new versions
+                ids=[item.article.id for item in items],
+                documents=[item.article.text for item in items],
+                metadatas=[_article_meta(item) for item in items],
+                embeddings=[_mean_vector(item.vectors) for item in items],
+            )
+        except BaseException:
+            self._rollback(new_ids, previous)
+            raise
+        for item in items:
+            self._chunks.delete(
+                where={"$and": [{"article_id": item.article.id}, {"version": {"$ne": item.version}}]}
+            )
+            self._text_cache.cache_clear()
+        self._bump_stamp()
+
+    def _rollback(self, new_ids: list[str], previous: dict[str, Any]) -> None:
+        try:
+            if new_ids:
+                self._chunks.delete(ids=new_ids)
+            for article_id, old in previous.items():
+                if old is None:
+                    self._articles.delete(ids=[article_id])
+        except Exception:  # the original error matters more; stale chunks are ignored by readers
+            pass
+
+    def remove(self, article_id: str) -> bool:
+        if self.record(article_id) is None:
+            return False
+        self._articles.delete(ids=[article_id])  # first: its chunks stop counting at once
+        self._chunks.delete(where={"article_id": article_id})
+        self._text_cache.cache_clear()
+        self._bump_stamp()
+        return True
+
+
+def _metadata_filters(filters: Filters | None) -> Any:
+    from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
+
+    if filters is None or filters.empty:
+        return None
+    parts = []
+    if filters.article_ids:
+        parts.append(MetadataFilter(key="article_id", value=list(filters.article_ids), operator=FilterOperator.IN))
+    if filters.published_from or filters.published_to:
+        parts.append(MetadataFilter(key="published_day", value=0, operator=FilterOperator.GT))
+    if filters.published_from:
+        parts.append(MetadataFilter(key="published_day", value=day_number(filters.published_from), operator=FilterOperator.GTE))
+    if filters.published_to:
+        parts.append(MetadataFilter(key="published_day", value=day_number(filters.published_to), operator=FilterOperator.LTE))
+    return MetadataFilters(filters=parts)
+
+
+def _chunk_meta(item: PreparedArticle) -> dict[str, Any]:
+    a = item.article
+    return {
+        "article_id": a.id,
+        "version": item.version,
+        "title": a.title,
+        "source": a.source,
+        "url": a.url,
+        "published": a.published,
+        "published_day": day_number(a.published),
+    }
+
+
+def _article_meta(item: PreparedArticle) -> dict[str, Any]:
+    a = item.article
+    return {
+        "title": a.title,
+        "source": a.source,
+        "url": a.url,
+        "published": a.published,
+        "path": a.path,
+        "hash": a.hash,
+        "version": item.version,
+        "chunks": len(item.chunks),
+        "chars": len(a.text),
+    }
+
+
+def _info(article_id: str, meta: dict[str, Any]) -> ArticleInfo:
+    return ArticleInfo(
+        id=article_id,
+        title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")),
+        url=str(meta.get("url", "")),
+        published=str(meta.get("published", "")),
+        hash=str(meta.get("hash", "")),
+        chunks=int(meta.get("chunks", 0)),
+        chars=int(meta.get("chars", 0)),
+        path=str(meta.get("path", "")),
+    )
+
+
+def _mean_vector(vectors: list[list[float]]) -> list[float]:
+    import numpy as np
+
+    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm if norm else mean).tolist()
+

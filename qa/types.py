@@ -1,0 +1,210 @@
+"""Typed value objects passed between the stages and returned to users.
+
+Nothing outside the store and backend modules handles llama-index or Chroma types: they
+exchange these frozen dataclasses, each with a `to_dict()` for JSON output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def content_hash(text: str) -> str:
+    """Stable hash of an article's text (hex sha256), used to detect changed articles."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as loaded and stored. `text` is the exact text citations index into."""
+
+    id: str
+    title: str
+    text: str
+    source: str = ""
+    url: str = ""
+    published: str = ""  # ISO date "YYYY-MM-DD" or "" when unknown
+    path: str = ""  # file it came from ("" when not from a file)
+
+    @property
+    def hash(self) -> str:
+        return content_hash(self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "hash": self.hash}
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of an article: `article_text[start:end] == text`."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the store knows about an article, without its text."""
+
+    id: str
+    title: str
+    source: str
+    url: str
+    published: str
+    hash: str
+    chunks: int
+    chars: int
+    path: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RetrievedChunk:
+    """A chunk returned by retrieval, with its fused score and the scores of each retriever."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    published: str
+    url: str
+    start: int
+    end: int
+    text: str
+    score: float
+    dense_score: float | None = None
+    bm25_score: float | None = None
+    rank: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verified quote: `article.text[start:end] == quote` for the stored article."""
+
+    article_id: str
+    title: str
+    start: int
+    end: int
+    quote: str
+    url: str = ""
+    published: str = ""
+    source: str = ""
+    match: str = "exact"  # "exact" or "normalized" (whitespace/quote marks differed)
+    source_number: int | None = None  # the [n] of the source in the prompt
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class UnverifiedQuote:
+    """A quote the model gave that could not be found in the article it named."""
+
+    quote: str
+    source_number: int | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of one question."""
+
+    question: str
+    answer: str
+    answerable: bool
+    citations: tuple[Citation, ...] = ()
+    unverified: tuple[UnverifiedQuote, ...] = ()
+    retrieved: tuple[RetrievedChunk, ...] = ()
+    model: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "answerable": self.answerable,
+            "citations": [c.to_dict() for c in self.citations],
+            "unverified": [u.to_dict() for u in self.unverified],
+            "retrieved": [r.to_dict() for r in self.retrieved],
+            "model": self.model,
+            "timings": dict(self.timings),
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restricts retrieval to some articles and/or a published-date range (ISO dates, inclusive)."""
+
+    article_ids: tuple[str, ...] = ()
+    published_from: str = ""
+    published_to: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.article_ids or self.published_from or self.published_to)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_ids": list(self.article_ids),
+            "published_from": self.published_from,
+            "published_to": self.published_to,
+        }
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one input file during ingest."""
+
+    path: str
+    status: str  # "added" | "updated" | "unchanged" | "failed"
+    articles: tuple[str, ...] = ()  # ids of the articles the file holds
+    chunks: int = 0
+    reason: str = ""  # why it failed
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """The outcome of an ingest: one `FileResult` per file, in the order they were read."""
+
+    files: tuple[FileResult, ...]
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def failed(self) -> tuple[FileResult, ...]:
+        return tuple(f for f in self.files if f.status == "failed")
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "added": self.count("added"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "failed": self.count("failed"),
+            "seconds": round(self.seconds, 3),
+        }

@@ -1,0 +1,56 @@
+"""Shared fixtures. Every test runs offline: connecting anywhere but loopback fails loudly."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+SEED = REPO.parent / "shared" / "corpus" / "seed"
+
+_real_connect = socket.socket.connect
+
+
+def _is_local(address) -> bool:
+    if isinstance(address, (str, bytes)):  # unix socket
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self, address):
+    if not _is_local(address):
+        raise OSError(f"test tried to reach the network: {address!r}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    # Never read a developer's own .env or store.
+    for key in list(os.environ):
+        if key.startswith("QA_"):
+            monkeypatch.delenv(key, raising=False)
+    yield
+
+
+@pytest.fixture
+def store_dir(tmp_path, monkeypatch) -> Path:
+    """A fresh store folder (Chroma caches clients per path within a process)."""
+    folder = tmp_path / "store"
+    monkeypatch.setenv("QA_STORE", str(folder))
+    monkeypatch.chdir(tmp_path)  # no stray .env is picked up
+    return folder

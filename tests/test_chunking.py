@@ -1,0 +1,89 @@
+"""Chunk and sentence offsets are exact: article_text[start:end] == chunk text, always."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.chunking import chunk_text, count_tokens, sentence_spans
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed" / "000_caebc0e7e3d1eba1.txt"
+
+# Text built from pieces that stress the splitter: abbreviations, quotes, numbers, newlines.
+PIECES = st.sampled_from(
+    ["The", "talks", "U.S.", "Mr.", "J.", "ended.", "began!", "why?", '"Stop."', "“Yes,”", "10.5",
+     "$4.2", "million.", "\n", "\n\n", "  ", "\t", "Hamas", "e.g.", "60-day", "…", "ok.", "A"]
+)
+TEXTS = st.one_of(
+    st.text(max_size=600),
+    st.lists(PIECES, max_size=200).map(" ".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS, size=st.integers(16, 120), overlap_share=st.floats(0, 0.9))
+def test_every_chunk_is_an_exact_slice(text, size, overlap_share):
+    overlap = min(int(size * overlap_share), size - 1)
+    chunks = chunk_text("a", text, size, overlap)
+    for i, chunk in enumerate(chunks):
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert chunk.index == i
+        assert chunk.text == chunk.text.strip() and chunk.text
+    # Chunks move forward and together cover every non-space character.
+    assert [c.start for c in chunks] == sorted({c.start for c in chunks})
+    covered = set()
+    for c in chunks:
+        covered.update(range(c.start, c.end))
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS)
+def test_sentences_are_exact_ordered_and_disjoint(text):
+    spans = sentence_spans(text)
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        assert text[start:end] == text[start:end].strip()
+        previous_end = end
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("One. Two.", ["One.", "Two."]),
+        ("U.S. President Trump met Mr. Netanyahu. They talked.", ["U.S. President Trump met Mr. Netanyahu.", "They talked."]),
+        ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),
+        ("Line one\nLine two", ["Line one", "Line two"]),
+        ("Prices rose 3.5 percent. Bonds fell.", ["Prices rose 3.5 percent.", "Bonds fell."]),
+        ("Written by J. Smith in 2025. Done!", ["Written by J. Smith in 2025.", "Done!"]),
+        ("no capital after. the end", ["no capital after. the end"]),
+        ("", []),
+    ],
+)
+def test_sentence_table(text, expected):
+    assert [text[s:e] for s, e in sentence_spans(text)] == expected
+
+
+def test_chunks_respect_size_and_overlap_on_a_real_article():
+    text = SEED.read_text(encoding="utf-8")
+    chunks = chunk_text("seed", text, size=160, overlap=70)
+    assert len(chunks) > 5
+    for c in chunks:
+        assert count_tokens(c.text) <= 160
+    # consecutive chunks share a sentence (overlap) but never start at the same place
+    assert any(chunks[i + 1].start < chunks[i].end for i in range(len(chunks) - 1))
+
+
+def test_overlong_sentence_is_cut_at_whitespace():
+    text = " ".join(f"word{i}" for i in range(500)) + "."
+    chunks = chunk_text("x", text, size=50, overlap=0)
+    assert len(chunks) >= 10
+    assert all(count_tokens(c.text) <= 51 for c in chunks)
+    assert " ".join(c.text for c in chunks) == text
+
+
+def test_overlap_must_be_smaller_than_size():
+    with pytest.raises(ValueError):
+        chunk_text("x", "Some text.", size=10, overlap=10)
