@@ -77,7 +77,7 @@ def _print_json(data: Any) -> None:
 @app.command()
 @user_errors
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of articles (.txt .md .html .json .jsonl)."),
+    paths: list[str] = typer.Argument(..., help="Files or folders of articles (.txt .md .html .json .jsonl)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Add articles to the store; unchanged files are skipped, changed ones replaced."""
@@ -168,9 +168,10 @@ def articles(as_json: bool = typer.Option(False, "--json", help="Print as JSON."
     if not infos:
         out.print("no articles yet: add some with `qa ingest PATH`")
         return
-    table = Table("id", "title", "source", "published", "chunks")
+    table = Table("title", "source", "published", "chunks")
+    table.add_column("id", no_wrap=True)  # ids are what `qa remove` takes: never broken
     for a in infos:
-        table.add_row(escape(a.id), escape(a.title), escape(a.source), a.published, str(a.chunks))
+        table.add_row(escape(a.title), escape(a.source), a.published, str(a.chunks), escape(a.id))
     out.print(table)
 
 

@@ -66,7 +66,7 @@ class ExtractiveLLM(CustomLLM):
     # ----- the model ----------------------------------------------------------------------
     def reply(self, prompt: str) -> str:
         question, sources = read_prompt(prompt)
-        chosen = self.choose(question, [(s.number, s.text) for s in sources])
+        chosen = self.choose(question, [(s.number, s.title, s.text) for s in sources])
         if not chosen:
             return json.dumps({"answer": ABSTENTION, "answerable": False, "citations": []})
         answer = " ".join(f"{c.text} [{c.source}]" for c in chosen)
@@ -75,7 +75,7 @@ class ExtractiveLLM(CustomLLM):
             {"answer": answer, "answerable": True, "citations": citations}, ensure_ascii=False
         )
 
-    def choose(self, question: str, sources: list[tuple[int, str]]) -> list[Candidate]:
+    def choose(self, question: str, sources: list[tuple[int, str, str]]) -> list[Candidate]:
         candidates = self.rank(question, sources)
         if not candidates or candidates[0].coverage < self.min_coverage:
             return []
@@ -89,12 +89,14 @@ class ExtractiveLLM(CustomLLM):
                 break
         return chosen
 
-    def rank(self, question: str, sources: list[tuple[int, str]]) -> list[Candidate]:
+    def rank(self, question: str, sources: list[tuple[int, str, str]]) -> list[Candidate]:
+        """Sentences of all sources, best first. (number, title, text) per source."""
         sentences = [
-            (number, text[s:e]) for number, text in sources for s, e in sentence_spans(text)
+            (number, text[s:e]) for number, _, text in sources for s, e in sentence_spans(text)
         ]
         if not sentences:
             return []
+        titles = {number: set(terms(title)) for number, title, _ in sources}
         sentence_terms = [set(terms(t)) for _, t in sentences]
         wanted = set(terms(content_of_question(question)))
         if not wanted:
@@ -106,7 +108,9 @@ class ExtractiveLLM(CustomLLM):
         kind = question_type(question)
         ranked = []
         for position, ((number, text), ts) in enumerate(zip(sentences, sentence_terms)):
-            coverage = sum(idf[t] for t in ts & wanted) / total
+            # A word of the article's title counts half: the sentence is about that subject.
+            in_title = (titles[number] & wanted) - ts
+            coverage = (sum(idf[t] for t in ts & wanted) + 0.5 * sum(idf[t] for t in in_title)) / total
             score = coverage - 0.01 * (number - 1)
             if kind is not None and coverage > 0:
                 score += self.type_bonus if offers(kind, text, question) else 0.0

@@ -54,3 +54,31 @@ def store_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("QA_STORE", str(folder))
     monkeypatch.chdir(tmp_path)  # no stray .env is picked up
     return folder
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """One WordLlama instance for the whole run (loading it is the slow part of opening)."""
+    from qa.embedding import WordLlamaEmbedding
+
+    return WordLlamaEmbedding()
+
+
+@pytest.fixture
+def open_assistant(store_dir, embedder):
+    """Open an Assistant on the test's fresh store; keyword arguments override settings."""
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    def _open(**overrides):
+        return Assistant.open(Settings(store=store_dir, **overrides), embedder=embedder)
+
+    return _open
+
+
+@pytest.fixture
+def sample_assistant(open_assistant):
+    assistant = open_assistant()
+    report = assistant.ingest([SAMPLE])
+    assert report.ok, report.to_dict()
+    return assistant

@@ -1,0 +1,206 @@
+"""The `qa` command as a user runs it: a real process, real store, exit codes and messages."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE, SEED
+
+QA = str(Path(sys.executable).with_name("qa"))
+
+
+def run(*args, store, cwd=None, input=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env["QA_STORE"] = str(store)
+    return subprocess.run(
+        [QA, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=120, input=input
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    store = tmp_path_factory.mktemp("cli") / "store"
+    result = run("ingest", SAMPLE, SEED, store=store)
+    assert result.returncode == 0, result.stderr
+    return store
+
+
+def test_quickstart_question_prints_answer_and_citation(sample_store):
+    result = run("ask", "How many hostages would be released?", store=sample_store)
+    assert result.returncode == 0, result.stderr
+    assert "ten" in result.stdout
+    assert "[1]" in result.stdout and "chars " in result.stdout
+    assert "model: extractive" in result.stdout
+
+
+def test_ask_json_is_the_answer_dict_with_verbatim_quotes(sample_store, tmp_path):
+    result = run("ask", "--json", "How many hostages would be released?", store=sample_store)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["answerable"] is True and data["question"] == "How many hostages would be released?"
+    articles = {a["id"]: a for a in json.loads(run("articles", "--json", store=sample_store).stdout)}
+    for c in data["citations"]:
+        assert set(c) >= {"article_id", "start", "end", "quote"}
+        path = Path(articles[c["article_id"]]["path"])
+        from qa.loading import load_file
+
+        text = next(a.text for a in load_file(path) if a.id == c["article_id"])
+        assert text[c["start"] : c["end"]] == c["quote"]
+    assert any("ten" in c["quote"] for c in data["citations"])
+
+
+def test_top_k_and_filters_reach_retrieval(sample_store):
+    result = run("ask", "--json", "--top-k", "2", "--article", "norvale-city-budget", "budget", store=sample_store)
+    data = json.loads(result.stdout)
+    assert len(data["retrieved"]) <= 2
+    assert {r["article_id"] for r in data["retrieved"]} == {"norvale-city-budget"}
+    bad = run("ask", "--since", "last week", "budget", store=sample_store)
+    assert bad.returncode != 0 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_ingest_again_reports_unchanged(sample_store):
+    result = run("ingest", SAMPLE, store=sample_store)
+    assert result.returncode == 0
+    assert "0 added, 0 updated, 8 unchanged, 0 failed" in result.stdout
+
+
+def test_articles_stats_config(sample_store):
+    listing = run("articles", store=sample_store)
+    assert "gaza-ceasefire-talks" in listing.stdout and listing.returncode == 0
+    stats = json.loads(run("stats", "--json", store=sample_store).stdout)
+    assert stats["articles"] == 10 and stats["chunks"] > 10
+    assert stats["embedding_model"] == "wordllama/l2_supercat-256"
+    config = json.loads(run("config", "--json", store=sample_store).stdout)
+    assert config["store"] == str(sample_store) and config["top_k"] == 5
+
+
+def test_config_reads_env_file(tmp_path):
+    (tmp_path / ".env").write_text("QA_TOP_K=7\nQA_COLLECTION=wire\n", encoding="utf-8")
+    config = json.loads(run("config", "--json", store=tmp_path / "s", cwd=tmp_path).stdout)
+    assert config["top_k"] == 7 and config["collection"] == "wire"
+
+
+def test_invalid_setting_is_one_line_error(tmp_path):
+    env_store = tmp_path / "s"
+    (tmp_path / ".env").write_text("QA_TOP_K=lots\n", encoding="utf-8")
+    result = run("config", store=env_store, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "QA_TOP_K" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_remove(tmp_path):
+    store = tmp_path / "store"
+    run("ingest", SEED, store=store)
+    assert run("remove", "000_caebc0e7e3d1eba1", store=store).returncode == 0
+    again = run("remove", "000_caebc0e7e3d1eba1", store=store)
+    assert again.returncode == 1 and "qa articles" in again.stderr
+
+
+BAD_FILES = {
+    "empty.txt": (b"", "file is empty"),
+    "binary.txt": (b"\x00\x01\x02\x03binary\xff", "binary"),
+    "latin1.txt": ("Caf\u00e9 au lait".encode("latin-1"), "UTF-8"),
+    "nav-only.html": (b"<html><body><nav><a href='/'>Home</a></nav><script>x()</script></body></html>", "no article text"),
+    "broken.jsonl": (b'{"id": "a", "text": "fine text"}\n{"id": "b", "text": \n', "line 2"),
+    "notes.pdf": (b"%PDF-1.4", "unsupported file type"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_each_bad_file_fails_clearly_and_good_files_still_go_in(tmp_path, name):
+    content, message = BAD_FILES[name]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_bytes(content)
+    shutil.copy(SAMPLE / "gaza-ceasefire-talks.md", folder / "good.md")
+    store = tmp_path / "store"
+    result = run("ingest", folder / name, folder / "good.md", store=store)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    failed = [line for line in result.stdout.splitlines() if line.startswith("failed")]
+    assert len(failed) == 1 and name in failed[0] and message in failed[0]
+    assert "1 added" in result.stdout
+    ids = [a["id"] for a in json.loads(run("articles", "--json", store=store).stdout)]
+    assert ids == ["gaza-ceasefire-talks"]
+
+
+def test_mixed_folder_ingests_good_files_and_reports_bad_ones(tmp_path):
+    folder = tmp_path / "mixed"
+    shutil.copytree(SAMPLE, folder)
+    for name, (content, _) in BAD_FILES.items():
+        if not name.endswith(".pdf"):
+            (folder / name).write_bytes(content)
+    result = run("ingest", "--json", folder, store=tmp_path / "store")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["added"] == 8 and report["failed"] == 5
+    assert all(f["reason"] for f in report["files"] if f["status"] == "failed")
+
+
+def test_missing_path(tmp_path):
+    result = run("ingest", tmp_path / "nope", store=tmp_path / "store")
+    assert result.returncode == 1 and "no such file or folder" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv to drop root")
+def test_unreadable_file():
+    import tempfile
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="qa-unreadable-"))  # reachable by an unprivileged user
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Hidden article text that nobody may read.", encoding="utf-8")
+    secret.chmod(0o000)
+    if os.geteuid() != 0:
+        result = run("ingest", secret, store=tmp_path / "store")
+    else:  # root reads everything: run the command as an unprivileged user instead
+        tmp_path.chmod(0o777)
+        store = tmp_path / "store"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+        env.update(QA_STORE=str(store), HOME=str(tmp_path))
+        result = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", QA, "ingest", str(secret)],
+            capture_output=True, text=True, env=env, timeout=120,
+        )
+    try:
+        assert result.returncode == 1, result.stderr
+        assert "secret.txt" in result.stdout and "permission denied" in result.stdout
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    "question, message",
+    [("", "question is empty"), ("x" * 10_000, "10,000 characters")],
+)
+def test_bad_questions(sample_store, question, message):
+    result = run("ask", question, store=sample_store)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_question_with_no_match_abstains_with_exit_zero(sample_store):
+    result = run("ask", "--json", "Which recipe uses sourdough starter?", store=sample_store)
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert data["answerable"] is False and data["citations"] == []
+
+
+def test_empty_store(tmp_path):
+    result = run("ask", "How many hostages would be released?", store=tmp_path / "empty")
+    assert result.returncode == 1 and "qa ingest" in result.stderr
+
+
+def test_help_does_not_import_heavy_modules(tmp_path):
+    code = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom qa.cli import app\n"
+        "CliRunner().invoke(app, ['config'])\n"
+        "print(sorted(m for m in ('chromadb', 'llama_index.core', 'gradio') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert out.stdout.strip() == "[]", out.stderr
