@@ -7,13 +7,12 @@ or another process wrote to the store) or the files are missing, it is rebuilt f
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
-
-import logging
 
 import numpy as np
 
@@ -22,7 +21,13 @@ from qa.tokens import terms
 from qa.types import Filters
 
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+
+def _bm25s():
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG on import and would log every index build.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 def index_text(title: str, text: str) -> str:
@@ -55,17 +60,13 @@ class LexicalIndex:
                 return False
             bm25 = None
             if meta["ids"]:
-                import bm25s
-
-                bm25 = bm25s.BM25.load(str(self.folder / "bm25"), show_progress=False)
+                bm25 = _bm25s().BM25.load(str(self.folder / "bm25"), show_progress=False)
         except (OSError, ValueError, KeyError):
             return False
         self._set(stamp, bm25, meta["ids"], meta["article_ids"], meta["days"])
         return True
 
     def _rebuild(self, store: ArticleStore, stamp: str) -> None:
-        import bm25s
-
         live = {aid: version for aid, (_, version) in store.records().items()}
         ids, article_ids, days, corpus = [], [], [], []
         for cid, text, meta in store.iter_chunks():
@@ -77,7 +78,7 @@ class LexicalIndex:
             corpus.append(terms(index_text(str(meta.get("title", "")), text)))
         bm25 = None
         if ids:
-            bm25 = bm25s.BM25()
+            bm25 = _bm25s().BM25()
             bm25.index(corpus, show_progress=False)
         self._save(stamp, bm25, ids, article_ids, days)
         self._set(stamp, bm25, ids, article_ids, days)

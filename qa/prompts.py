@@ -132,9 +132,8 @@ _QUESTION = re.compile(r"^Question \(JSON string\): (.*)$", re.MULTILINE)
 
 def read_prompt(prompt: str) -> tuple[str, list[PromptSource]]:
     """The question and sources from a rendered answer prompt (what the extractive model reads)."""
-    match = None
-    for match in _QUESTION.finditer(prompt):
-        pass  # the question line comes after the sources: take the last one
+    # The question line comes after the sources: take the last one.
+    match = next(reversed(list(_QUESTION.finditer(prompt))), None)
     question = ""
     if match:
         try:

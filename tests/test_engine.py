@@ -5,13 +5,12 @@ import shutil
 
 import pytest
 
+from conftest import SAMPLE, SEED
 from qa.assistant import Assistant
 from qa.errors import EmbeddingMismatchError, EmptyQuestionError, StoreError
 from qa.prompts import ABSTENTION
 from qa.settings import Settings
 from qa.types import Filters
-
-from conftest import SAMPLE, SEED
 
 
 def assert_invariants(assistant, answer):
