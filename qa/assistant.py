@@ -60,6 +60,13 @@ class Assistant:
             self.lexical.ensure_current(self.store)  # build BM25 now, not on the first question
         return report
 
+    def add_articles(self, articles: list[Article], batch: int = 64) -> IngestReport:
+        """Store articles that are already in memory (e.g. SQuAD paragraphs), in batches."""
+        ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_size, self.settings.chunk_overlap)
+        report = ingestor.ingest_articles(articles, batch)
+        self.lexical.ensure_current(self.store)
+        return report
+
     def articles(self) -> list[ArticleInfo]:
         infos = [info for info, _ in self.store.records().values()]
         return sorted(infos, key=lambda a: (a.published or "0000", a.id), reverse=True)

@@ -16,7 +16,7 @@ from qa.citations import verify
 from qa.parsing import parse_reply
 from qa.prompts import ABSTENTION, Prompts
 from qa.retrieval import HybridRetriever, Mode
-from qa.types import Answer, Article, Citation, Filters
+from qa.types import Answer, Article, Citation, Filters, RetrievedChunk
 
 _MARKER = re.compile(r"\s?\[(\d+)\]")
 
@@ -37,7 +37,16 @@ class AnswerChain:
         self.model_name = model_name
 
     def run(self, question: str, top_k: int, filters: Filters | None, mode: Mode) -> Answer:
-        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        chunks = self.retriever.retrieve(question, top_k, filters, mode)
+        retrieve_ms = round((time.perf_counter() - started) * 1000, 2)
+        return self.answer(question, chunks, {"retrieve": retrieve_ms})
+
+    def answer(
+        self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None
+    ) -> Answer:
+        """Everything after retrieval: prompt -> model -> parse -> verify."""
+        timings = dict(timings or {})
         clock = time.perf_counter()
 
         def lap(stage: str) -> None:
@@ -46,8 +55,6 @@ class AnswerChain:
             timings[stage] = round((now - clock) * 1000, 2)
             clock = now
 
-        chunks = self.retriever.retrieve(question, top_k, filters, mode)
-        lap("retrieve")
         system, user = self.prompts.render(question, chunks)
         lap("prompt")
         response = self.llm.chat(
@@ -69,7 +76,20 @@ class AnswerChain:
             retrieved=tuple(chunks),
             model=self.model_name,
             timings=timings,
+            usage=_usage(response),
         )
+
+
+def _usage(response) -> dict[str, int]:
+    """Token counts when the model reports them (OpenAI-style `usage` in the raw response)."""
+    raw = getattr(response, "raw", None)
+    usage = raw.get("usage") if isinstance(raw, dict) else getattr(raw, "usage", None)
+    if usage is None:
+        return {}
+    if not isinstance(usage, dict):
+        usage = getattr(usage, "model_dump", lambda: {})()
+    keys = ("prompt_tokens", "completion_tokens", "total_tokens")
+    return {k: int(usage[k]) for k in keys if isinstance(usage.get(k), int)}
 
 
 def renumber_markers(answer: str, citations: list[Citation]) -> str:

@@ -45,6 +45,19 @@ class Ingestor:
                 on_file(result)
         return IngestReport(files=tuple(results), seconds=time.perf_counter() - started)
 
+    def ingest_articles(self, articles: list[Article], batch: int = 64) -> IngestReport:
+        """Store in-memory articles, `batch` at a time (each batch all or nothing)."""
+        started = time.perf_counter()
+        results = []
+        for first in range(0, len(articles), batch):
+            group = articles[first : first + batch]
+            label = f"articles {first + 1}-{first + len(group)}"
+            try:
+                results.append(self._store_articles(Path(label), group))
+            except Exception as exc:
+                results.append(FileResult(label, "failed", reason=f"{type(exc).__name__}: {exc}"))
+        return IngestReport(files=tuple(results), seconds=time.perf_counter() - started)
+
     def ingest_file(self, path: Path) -> FileResult:
         try:
             articles = load_file(path)

@@ -21,7 +21,6 @@ from qa.tokens import terms
 from qa.types import Filters
 
 
-
 def _bm25s():
     import bm25s
 

@@ -133,6 +133,7 @@ class Answer:
     retrieved: tuple[RetrievedChunk, ...] = ()
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)  # token counts, when the model reports them
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,6 +145,7 @@ class Answer:
             "retrieved": [r.to_dict() for r in self.retrieved],
             "model": self.model,
             "timings": dict(self.timings),
+            "usage": dict(self.usage),
         }
 
 

@@ -1,0 +1,130 @@
+"""One eval run: pick the corpus (current store, a folder, or a SQuAD file in a throwaway
+store), run the gold questions, and assemble the summary written to summary.json."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from qa.evaluate import QuestionResult, aggregate, by_tag, cost, run_questions
+from qa.gold import GoldError, load_gold, load_squad
+from qa.settings import Settings
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def _assistant_for(settings: Settings, throwaway: bool, embedder=None) -> Iterator[Any]:
+    from qa.assistant import Assistant
+
+    if not throwaway:
+        yield Assistant.open(settings, embedder=embedder)
+        return
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as folder:
+        yield Assistant.open(settings.model_copy(update={"store": Path(folder), "collection": "eval"}), embedder=embedder)
+
+
+def run_eval(
+    settings: Settings,
+    *,
+    gold: Path | None = None,
+    articles: Path | None = None,
+    squad: Path | None = None,
+    squad_articles: str | None = None,
+    retrieval: str | None = None,
+    top_k: int | None = None,
+    concurrency: int = 1,
+    embedder=None,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[QuestionResult], None] | None = None,
+) -> tuple[list[QuestionResult], dict[str, Any]]:
+    """Returns per-question results and the summary. Never writes to the user's store unless
+    neither `articles` nor `squad` is given (then the current store is what is evaluated)."""
+    if squad is None and gold is None:
+        raise GoldError("give a gold file (qa eval GOLD.jsonl) or a SQuAD file (--squad FILE)")
+    if articles is not None and not Path(articles).exists():
+        raise GoldError(f"--articles {articles}: no such file or folder")
+    squad_articles_list = None
+    if squad is not None:
+        squad_articles_list, questions = load_squad(Path(squad), squad_articles)
+        gold_path = Path(squad)
+    if gold is not None:
+        questions = load_gold(Path(gold))
+        gold_path = Path(gold)
+    mode = retrieval or settings.retrieval
+    k = top_k or settings.top_k
+    throwaway = articles is not None or squad is not None
+    with _assistant_for(settings, throwaway, embedder) as assistant:
+        ingest_failures: list[str] = []
+        if squad_articles_list is not None:
+            assistant.add_articles(squad_articles_list)
+        if articles is not None:
+            report = assistant.ingest([articles])
+            ingest_failures = [f"{f.path}: {f.reason}" for f in report.failed]
+        if on_start is not None:
+            on_start(len(questions))
+        results, problems, seconds = run_questions(
+            assistant, questions, top_k=k, mode=mode, concurrency=concurrency, on_done=on_done
+        )
+        infos = assistant.articles()
+        corpus_digest = hashlib.sha256("".join(sorted(f"{a.id}:{a.hash}\n" for a in infos)).encode()).hexdigest()
+        summary = {
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "gold": {
+                "name": gold_path.stem + (f"[{squad_articles}]" if squad_articles else ""),
+                "path": str(gold_path),
+                "sha256": file_sha256(gold_path),
+                "questions": len(questions),
+            },
+            "corpus": {
+                "source": str(articles or squad or assistant.settings.store),
+                "articles": len(infos),
+                "chunks": sum(a.chunks for a in infos),
+                "sha256": corpus_digest,
+                "ingest_failures": ingest_failures,
+            },
+            "run": {
+                "model": assistant.chain.model_name,
+                "embed": assistant.store.embed_model,
+                "retrieval": mode,
+                "top_k": k,
+                "chunk_size": settings.chunk_size,
+                "chunk_overlap": settings.chunk_overlap,
+                "dense_weight": settings.dense_weight,
+                "concurrency": concurrency,
+            },
+            "metrics": aggregate(results),
+            "by_tag": by_tag(results),
+            "cost": cost(results, seconds),
+            "gold_problems": problems,
+        }
+    return results, summary
+
+
+def check_floors(summary: dict[str, Any], floors: dict[str, float]) -> list[str]:
+    """Messages for every floor the run does not meet; unknown metric names are an error."""
+    from qa.errors import QAError
+    from qa.evaluate import flatten
+
+    flat = flatten(summary["metrics"])
+    unknown = [name for name in floors if name not in flat]
+    if unknown:
+        raise QAError(
+            f"unknown metric(s) in floors: {', '.join(unknown)}; known: {', '.join(sorted(flat))}"
+        )
+    return [
+        f"{name} = {flat[name]} is below the floor {floor}"
+        for name, floor in floors.items()
+        if flat[name] is None or flat[name] < floor
+    ]
