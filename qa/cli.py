@@ -210,7 +210,10 @@ def eval_command(
     model: Optional[str] = typer.Option(None, "--model", help="Answering model (as QA_LLM)."),
     concurrency: int = typer.Option(1, "--concurrency", min=1, max=64, help="Questions answered in parallel."),
     fail_under: list[str] = typer.Option([], "--fail-under", help="METRIC=VALUE floor; repeatable."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="JSON file of floors: {\"floors\": {METRIC: VALUE}}."),
+    fail_over: list[str] = typer.Option([], "--fail-over", help="METRIC=VALUE ceiling (e.g. errors=0); repeatable."),
+    baseline: Optional[Path] = typer.Option(
+        None, "--baseline", help='JSON file of limits: {"floors": {METRIC: VALUE}, "ceilings": {...}}.'
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Score answers and citations against a gold set (offline by default); write a report."""
@@ -221,7 +224,7 @@ def eval_command(
         raise QAError(f"unexpected extra argument(s): {' '.join(others)}")
     if retrieval not in (None, "dense", "bm25", "hybrid"):
         raise QAError(f"--retrieval {retrieval!r}: use dense, bm25 or hybrid")
-    floors = _floors(fail_under, baseline)
+    floors, ceilings = _limits(fail_under, fail_over, baseline)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from qa.eval_run import check_floors, run_eval
@@ -252,7 +255,7 @@ def eval_command(
         stamp = summary["created"].replace(":", "").replace("-", "").replace("+0000", "")
         out_dir = Path("eval") / "reports" / f"{Path(summary['gold']['path']).stem}-{stamp}"
     write_reports(out_dir, results, summary)
-    failures = check_floors(summary, floors) if floors else []
+    failures = check_floors(summary, floors, ceilings)
     if as_json:
         _print_json(summary)
     else:
@@ -269,23 +272,30 @@ def eval_command(
         raise typer.Exit(1)
 
 
-def _floors(fail_under: list[str], baseline: Optional[Path]) -> dict[str, float]:
+def _limits(
+    fail_under: list[str], fail_over: list[str], baseline: Optional[Path]
+) -> tuple[dict[str, float], dict[str, float]]:
     floors: dict[str, float] = {}
+    ceilings: dict[str, float] = {}
     if baseline is not None:
         try:
             data = json.loads(baseline.read_text(encoding="utf-8"))
-            floors.update({str(k): float(v) for k, v in data["floors"].items()})
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            raise QAError(f"--baseline {baseline}: expected a JSON file with {{\"floors\": {{METRIC: VALUE}}}}") from None
-    for item in fail_under:
-        name, sep, value = item.partition("=")
-        try:
-            floors[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep or not name.strip():
-            raise QAError(f"--fail-under {item!r}: use METRIC=VALUE, e.g. answer.answer_recall=0.9")
-    return floors
+            floors.update({str(k): float(v) for k, v in data.get("floors", {}).items()})
+            ceilings.update({str(k): float(v) for k, v in data.get("ceilings", {}).items()})
+        except (OSError, ValueError, TypeError, AttributeError):
+            raise QAError(
+                f'--baseline {baseline}: expected a JSON file like {{"floors": {{METRIC: VALUE}}, "ceilings": {{...}}}}'
+            ) from None
+    for option, items, target in (("--fail-under", fail_under, floors), ("--fail-over", fail_over, ceilings)):
+        for item in items:
+            name, sep, value = item.partition("=")
+            try:
+                target[name.strip()] = float(value)
+            except ValueError:
+                sep = ""
+            if not sep or not name.strip():
+                raise QAError(f"{option} {item!r}: use METRIC=VALUE, e.g. answer.answer_recall=0.9")
+    return floors, ceilings
 
 
 def _compare(folders: list[str]) -> None:

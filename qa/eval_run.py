@@ -112,19 +112,21 @@ def run_eval(
     return results, summary
 
 
-def check_floors(summary: dict[str, Any], floors: dict[str, float]) -> list[str]:
-    """Messages for every floor the run does not meet; unknown metric names are an error."""
+def check_floors(
+    summary: dict[str, Any], floors: dict[str, float], ceilings: dict[str, float] | None = None
+) -> list[str]:
+    """Messages for every floor (minimum) or ceiling (maximum) the run does not meet; unknown
+    metric names are an error, so a typo cannot silently disable a gate."""
     from qa.errors import QAError
     from qa.evaluate import flatten
 
+    ceilings = ceilings or {}
     flat = flatten(summary["metrics"])
-    unknown = [name for name in floors if name not in flat]
+    unknown = [name for name in [*floors, *ceilings] if name not in flat]
     if unknown:
         raise QAError(
             f"unknown metric(s) in floors: {', '.join(unknown)}; known: {', '.join(sorted(flat))}"
         )
-    return [
-        f"{name} = {flat[name]} is below the floor {floor}"
-        for name, floor in floors.items()
-        if flat[name] is None or flat[name] < floor
-    ]
+    low = [f"{n} = {flat[n]} is below the floor {v}" for n, v in floors.items() if flat[n] < v]
+    high = [f"{n} = {flat[n]} is above the ceiling {v}" for n, v in ceilings.items() if flat[n] > v]
+    return low + high

@@ -1,0 +1,155 @@
+"""The eval harness: gold parsing, scoring, reports, determinism, floors and comparison."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SAMPLE
+from qa.errors import QAError
+from qa.eval_run import check_floors, run_eval
+from qa.gold import GoldError, load_gold, load_squad, parse_slice
+from qa.settings import Settings
+
+QA = str(Path(sys.executable).with_name("qa"))
+GOLD = REPO / "eval" / "gold" / "sample.jsonl"
+SQUAD = REPO.parent / "shared" / "datasets" / "squad-v2-dev" / "dev-v2.0.json"
+
+MINI = [
+    {"id": "h", "question": "How many hostages would be released?", "answers": ["ten", "10"], "answerable": True,
+     "evidence": [{"article": "gaza-ceasefire-talks", "quote": "free ten hostages who are still alive"}]},
+    {"id": "n", "question": "Who won the chess championship in Oslo?", "answers": [], "answerable": False, "evidence": []},
+    {"id": "b", "question": "What budget did Norvale approve?", "answers": ["$1.84 billion"], "answerable": True,
+     "evidence": [{"article": "norvale-city-budget", "quote": "$1.84 billion"}], "extra": "ignored"},
+]
+
+
+def write_jsonl(path: Path, rows) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_mini_gold_is_scored(tmp_path, store_dir, embedder):
+    gold = write_jsonl(tmp_path / "mini.jsonl", MINI)
+    results, summary = run_eval(Settings(store=store_dir), gold=gold, articles=SAMPLE, embedder=embedder)
+    by_id = {r.id: r for r in results}
+    assert by_id["h"].scores["answer_recall"] == 1.0 and by_id["h"].scores["evidence_covered"] == 1
+    assert by_id["n"].scores["decision_correct"] is True
+    metrics = summary["metrics"]
+    assert metrics["questions"] == 3 and metrics["answerable"] == 2 and metrics["unanswerable"] == 1
+    assert metrics["citations"]["validity"] == 1.0
+    assert metrics["retrieval"]["article_recall@10"] == 1.0
+    assert metrics["abstention"]["no_ans_accuracy"] == 1.0
+    assert summary["corpus"]["articles"] == 9
+    assert not store_dir.exists()  # the user's store was never touched
+
+
+def test_gold_quote_not_found_is_reported(tmp_path, store_dir, embedder):
+    rows = [dict(MINI[0], evidence=[{"article": "gaza-ceasefire-talks", "quote": "this sentence is not there"}])]
+    _, summary = run_eval(Settings(store=store_dir), gold=write_jsonl(tmp_path / "g.jsonl", rows), articles=SAMPLE,
+                          embedder=embedder)
+    assert summary["gold_problems"] and "not found" in summary["gold_problems"][0]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ([], "no questions"),
+        (["{not json"], "line 1: invalid JSON"),
+        ([{"id": "x"}], "line 1: missing or empty 'question'"),
+        ([{"question": "q?", "answers": "ten", "answerable": "yes"}], "'answerable' must be true or false"),
+        ([{"question": "q?", "answerable": True}], "needs at least one answer"),
+        ([{"id": "a", "question": "q?", "answers": ["x"]}, {"id": "a", "question": "r?", "answers": ["y"]}], "duplicate"),
+        ([{"question": "q?", "answers": ["x"], "evidence": [{"article": "a", "quote": "x", "start": 5}]}], "start"),
+    ],
+)
+def test_bad_gold_files(tmp_path, content, message):
+    with pytest.raises(GoldError) as info:
+        load_gold(write_jsonl(tmp_path / "g.jsonl", content))
+    assert message in str(info.value)
+
+
+def test_missing_gold_and_unknown_articles(tmp_path, store_dir, embedder):
+    with pytest.raises(GoldError, match="does not exist"):
+        load_gold(tmp_path / "nope.jsonl")
+    rows = [dict(MINI[0], evidence=[{"article": "no-such-article", "quote": "x"}])]
+    with pytest.raises(GoldError, match="no-such-article"):
+        run_eval(Settings(store=store_dir), gold=write_jsonl(tmp_path / "g.jsonl", rows), articles=SAMPLE, embedder=embedder)
+
+
+def test_squad_loading_and_slices():
+    articles, questions = load_squad(SQUAD, "0:1")
+    assert articles[0].id == "normans-0" and articles[0].title == "Normans"
+    answerable = [q for q in questions if q.answerable]
+    for q in answerable[:50]:
+        ev = q.evidence[0]
+        text = next(a.text for a in articles if a.id == ev.article)
+        assert text[ev.start : ev.end] == ev.quote
+        assert any(a in ev.quote for a in q.answers)
+    assert any(not q.answerable for q in questions)
+    assert parse_slice("0:8", 16) == range(0, 8)
+    for bad in ("8:4", "0:99", "x"):
+        with pytest.raises(GoldError):
+            parse_slice(bad, 16)
+
+
+def test_floors():
+    summary = {"metrics": {"answer": {"answer_recall": 0.8}, "citations": {"validity": 1.0}}}
+    assert check_floors(summary, {"answer.answer_recall": 0.7, "citations.validity": 1.0}) == []
+    assert "below the floor" in check_floors(summary, {"answer.answer_recall": 0.9})[0]
+    assert "above the ceiling" in check_floors(summary, {}, {"citations.validity": 0.5})[0]
+    with pytest.raises(QAError, match="unknown metric"):
+        check_floors(summary, {"answer.nope": 1})
+
+
+def run_cli(*args, cwd):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env["QA_STORE"] = str(Path(cwd) / "user-store")
+    return subprocess.run([QA, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+
+
+def test_cli_eval_writes_reports_is_deterministic_and_compares(tmp_path):
+    first = run_cli("eval", GOLD, "--articles", SAMPLE, "--out", tmp_path / "a", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    for name in ("results.jsonl", "summary.json", "report.md", "report.html"):
+        assert (tmp_path / "a" / name).stat().st_size > 0
+    second = run_cli("eval", GOLD, "--articles", SAMPLE, "--out", tmp_path / "b", "--concurrency", "4", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    a = json.loads((tmp_path / "a" / "summary.json").read_text())
+    b = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert a["metrics"] == b["metrics"]
+    assert a["gold"]["sha256"] == b["gold"]["sha256"] and a["corpus"]["sha256"] == b["corpus"]["sha256"]
+    lines = (tmp_path / "a" / "results.jsonl").read_text().splitlines()
+    assert len(lines) == a["metrics"]["questions"] >= 60
+    assert "<svg" in (tmp_path / "a" / "report.html").read_text()
+    compared = run_cli("eval", "compare", tmp_path / "a", tmp_path / "b", cwd=tmp_path)
+    assert compared.returncode == 0 and "answer.answer_recall" in compared.stdout
+    assert not (tmp_path / "user-store").exists()
+
+
+def test_cli_eval_gate_and_bad_input(tmp_path):
+    gate = run_cli("eval", GOLD, "--articles", SAMPLE, "--out", tmp_path / "r",
+                   "--baseline", REPO / "eval" / "baseline.json", cwd=tmp_path)
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+    failing = run_cli("eval", GOLD, "--articles", SAMPLE, "--out", tmp_path / "r2",
+                      "--fail-under", "citations.validity=1.01", cwd=tmp_path)
+    assert failing.returncode == 1 and "below floor" in failing.stderr
+    for args, message in [
+        (("eval", tmp_path / "nope.jsonl"), "does not exist"),
+        (("eval", GOLD, "--fail-under", "oops"), "METRIC=VALUE"),
+        (("eval", "compare", tmp_path / "x"), "usage"),
+        (("eval", GOLD, "--retrieval", "magic"), "dense, bm25 or hybrid"),
+    ]:
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_retrieval_modes_on_a_squad_slice(tmp_path, store_dir, embedder, mode):
+    _, summary = run_eval(Settings(store=store_dir), squad=SQUAD, squad_articles="0:1", retrieval=mode, embedder=embedder)
+    assert summary["run"]["retrieval"] == mode
+    assert summary["metrics"]["retrieval"]["article_recall@10"] > 0.8
+    assert summary["metrics"]["citations"]["validity"] == 1.0
