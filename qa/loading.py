@@ -180,24 +180,24 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return {}, text
+    closing = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if closing is None:
+        raise ArticleError("front matter starts with '---' but has no closing '---' line")
     fields: dict[str, str] = {}
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in enumerate(lines[1:closing], start=2):
         stripped = line.strip()
-        if stripped == "---":
-            return fields, "\n".join(lines[number:])
         if not stripped or stripped.startswith("#"):
             continue
         key, sep, value = stripped.partition(":")
         if not sep:
             raise ArticleError(f"front matter line {number}: expected 'key: value', got {stripped[:40]!r}")
-        key = key.strip().lower()
+        key = _ALIASES.get(key.strip().lower(), key.strip().lower())
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
-        key = _ALIASES.get(key, key)
         if key in FIELDS:
             fields[key] = value
-    raise ArticleError("front matter starts with '---' but has no closing '---' line")
+    return fields, "\n".join(lines[closing + 1 :])
 
 
 def _text_article(path: Path, text: str, markdown: bool) -> Article:
