@@ -13,6 +13,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
 from qa.citations import verify
+from qa.claims import unsupported_claims
 from qa.parsing import parse_reply
 from qa.prompts import ABSTENTION, Prompts
 from qa.retrieval import HybridRetriever, Mode
@@ -67,12 +68,14 @@ class AnswerChain:
         lap("verify")
         timings["total"] = round(sum(timings.values()), 2)
         answer_text = renumber_markers(reply.answer, citations) if reply.answerable else reply.answer
+        unsupported = unsupported_claims(answer_text, [c.quote for c in citations]) if reply.answerable else []
         return Answer(
             question=question,
             answer=answer_text or ABSTENTION,
             answerable=reply.answerable,
             citations=tuple(citations),
             unverified=tuple(unverified),
+            unsupported=tuple(unsupported),
             retrieved=tuple(chunks),
             model=self.model_name,
             timings=timings,

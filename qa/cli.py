@@ -141,6 +141,8 @@ def ask(
         out.print(f"\n[bold][{number}][/] {escape(c.title)}" + (f" ({escape(meta)})" if meta else ""))
         out.print(f"    [dim]{escape(c.article_id)} chars {c.start}-{c.end}[/]")
         out.print(f"    “{escape(c.quote)}”")
+    if answer.unsupported:
+        out.print(f"\n[yellow]not found in any cited passage:[/] {escape(', '.join(answer.unsupported))}")
     for u in answer.unverified:
         out.print(f"\n[red]dropped unverifiable quote[/] ({escape(u.reason)}): “{escape(u.quote)}”")
     out.print(f"\n[dim]model: {escape(answer.model)} · {answer.timings.get('total', 0):.0f} ms[/]")

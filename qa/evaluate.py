@@ -36,6 +36,7 @@ class QuestionResult:
     answerable: bool = False
     citations: list[dict[str, Any]] = field(default_factory=list)
     unverified: int = 0
+    unsupported: list[str] = field(default_factory=list)
     retrieved: list[dict[str, Any]] = field(default_factory=list)
     scores: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -140,6 +141,7 @@ def run_questions(
             result.answerable = answer.answerable
             result.citations = [c.to_dict() for c in answer.citations]
             result.unverified = len(answer.unverified)
+            result.unsupported = list(answer.unsupported)
             result.retrieved = [
                 {"article_id": c.article_id, "start": c.start, "end": c.end, "score": c.score} for c in chunks
             ]
@@ -202,6 +204,7 @@ def aggregate(results: list[QuestionResult]) -> dict[str, Any]:
             "precision": _ratio([r for r in with_evidence if r.answerable], "citations_on_evidence", "citations"),
             "per_answer": _rate([float(r.scores["citations"]) for r in answered]),
             "unverified_per_answer": _rate([float(r.unverified) for r in answered]),
+            "unsupported_claims_per_answer": _rate([float(len(r.unsupported)) for r in answered]),
         },
         "retrieval": {},
     }

@@ -130,6 +130,7 @@ class Answer:
     answerable: bool
     citations: tuple[Citation, ...] = ()
     unverified: tuple[UnverifiedQuote, ...] = ()
+    unsupported: tuple[str, ...] = ()  # numbers, dates, names in the answer no citation contains
     retrieved: tuple[RetrievedChunk, ...] = ()
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)
@@ -142,6 +143,7 @@ class Answer:
             "answerable": self.answerable,
             "citations": [c.to_dict() for c in self.citations],
             "unverified": [u.to_dict() for u in self.unverified],
+            "unsupported": list(self.unsupported),
             "retrieved": [r.to_dict() for r in self.retrieved],
             "model": self.model,
             "timings": dict(self.timings),

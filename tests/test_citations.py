@@ -94,3 +94,20 @@ def test_verify_keeps_verbatim_citations_and_reports_the_rest():
     assert citations[0].source_number == 2
     assert [u.quote for u in unverified] == ["free twelve hostages"]
     assert unverified[0].reason == "not found in the cited source"
+
+
+@pytest.mark.parametrize(
+    "answer, quotes, unsupported",
+    [
+        ("Hamas would free ten hostages [1].", ["free 10 hostages"], []),
+        ("Hamas would free 12 hostages [1].", ["free 10 hostages"], ["12"]),
+        ("Talks end on July 9, 2025, said Steve Witkoff.", ["Witkoff spoke on July 9, 2025"], ["Steve Witkoff"]),
+        ("The budget is $1.84 billion.", ["a $1.84 billion operating budget"], []),
+        ("Officials in Qatar agreed.", ["no names here"], ["Qatar"]),
+        ("The articles don't say.", [], []),
+    ],
+)
+def test_claim_check(answer, quotes, unsupported):
+    from qa.claims import unsupported_claims
+
+    assert unsupported_claims(answer, quotes) == unsupported

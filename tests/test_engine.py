@@ -19,6 +19,7 @@ def assert_invariants(assistant, answer):
         assert article.text[c.start : c.end] == c.quote
     for r in answer.retrieved:
         assert assistant.article(r.article_id).text[r.start : r.end] == r.text
+    assert answer.unsupported == ()  # the extractive model only claims what it quotes
 
 
 def test_seed_question_is_answered_with_ten_and_a_verbatim_citation(open_assistant):
