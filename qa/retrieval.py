@@ -28,7 +28,7 @@ class Scored:
 
 
 class HybridRetriever:
-    def __init__(self, store: ArticleStore, lexical: LexicalIndex, embedder, dense_weight: float = 0.5):
+    def __init__(self, store: ArticleStore, lexical: LexicalIndex, embedder, dense_weight: float = 0.3):
         self.store = store
         self.lexical = lexical
         self.embedder = embedder
