@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
 from qa.citations import verify
 from qa.claims import unsupported_claims
+from qa.errors import ModelError, QAError
+from qa.model_errors import describe
 from qa.parsing import parse_reply
 from qa.prompts import ABSTENTION, Prompts
 from qa.retrieval import HybridRetriever, Mode
+from qa.streaming import AnswerTextStream
 from qa.types import Answer, Article, Citation, Filters, RetrievedChunk
 
 _MARKER = re.compile(r"\s?\[(\d+)\]")
@@ -38,35 +41,80 @@ class AnswerChain:
         self.model_name = model_name
 
     def run(self, question: str, top_k: int, filters: Filters | None, mode: Mode) -> Answer:
+        chunks, timings = self.retrieve(question, top_k, filters, mode)
+        return self.answer(question, chunks, timings)
+
+    def retrieve(self, question: str, top_k: int, filters: Filters | None, mode: Mode):
         started = time.perf_counter()
         chunks = self.retriever.retrieve(question, top_k, filters, mode)
-        retrieve_ms = round((time.perf_counter() - started) * 1000, 2)
-        return self.answer(question, chunks, {"retrieve": retrieve_ms})
+        return chunks, {"retrieve": round((time.perf_counter() - started) * 1000, 2)}
 
-    def answer(
-        self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None
-    ) -> Answer:
+    def _messages(self, question: str, chunks: list[RetrievedChunk]) -> list[ChatMessage]:
+        system, user = self.prompts.render(question, chunks)
+        return [ChatMessage(role=MessageRole.SYSTEM, content=system), ChatMessage(role=MessageRole.USER, content=user)]
+
+    def answer(self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None) -> Answer:
         """Everything after retrieval: prompt -> model -> parse -> verify."""
         timings = dict(timings or {})
-        clock = time.perf_counter()
+        started = time.perf_counter()
+        messages = self._messages(question, chunks)
+        timings["prompt"] = _ms(started)
+        started = time.perf_counter()
+        with self._model_errors():
+            response = self.llm.chat(messages)
+        timings["model"] = _ms(started)
+        return self._finish(question, chunks, response.message.content or "", response, timings)
 
-        def lap(stage: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            timings[stage] = round((now - clock) * 1000, 2)
-            clock = now
+    def answer_stream(
+        self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it arrives, then the final verified `Answer`."""
+        timings = dict(timings or {})
+        started = time.perf_counter()
+        messages = self._messages(question, chunks)
+        timings["prompt"] = _ms(started)
+        started = time.perf_counter()
+        visible = AnswerTextStream()
+        text, last = "", None
+        with self._model_errors():
+            for last in self.llm.stream_chat(messages):
+                text += last.delta or ""
+                delta = visible.feed(text)
+                if delta:
+                    yield delta
+        timings["model"] = _ms(started)
+        yield self._finish(question, chunks, text, last, timings)
 
-        system, user = self.prompts.render(question, chunks)
-        lap("prompt")
-        response = self.llm.chat(
-            [ChatMessage(role=MessageRole.SYSTEM, content=system), ChatMessage(role=MessageRole.USER, content=user)]
-        )
-        lap("model")
-        reply = parse_reply(response.message.content or "")
-        lap("parse")
+    def _model_errors(self):
+        chain = self
+
+        class _Guard:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, kind, exc, tb):
+                if exc is None or isinstance(exc, QAError) or not isinstance(exc, Exception):
+                    return False
+                llm = chain.llm
+                raise describe(
+                    exc,
+                    getattr(llm, "model", chain.model_name),
+                    getattr(llm, "api_base", "local"),
+                    getattr(llm, "_sdk_retries", 0),
+                    float(getattr(llm, "timeout", 0) or 0),
+                ) from None
+
+        return _Guard()
+
+    def _finish(self, question, chunks, content: str, response, timings: dict[str, float]) -> Answer:
+        _check_complete(content, response, self.model_name)
+        started = time.perf_counter()
+        reply = parse_reply(content)
+        timings["parse"] = _ms(started)
+        started = time.perf_counter()
         citations, unverified = verify(reply.citations, chunks, self.load_article)
-        lap("verify")
-        timings["total"] = round(sum(timings.values()), 2)
+        timings["verify"] = _ms(started)
+        timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 2)
         answer_text = renumber_markers(reply.answer, citations) if reply.answerable else reply.answer
         unsupported = unsupported_claims(answer_text, [c.quote for c in citations]) if reply.answerable else []
         return Answer(
@@ -81,6 +129,26 @@ class AnswerChain:
             timings=timings,
             usage=_usage(response),
         )
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def _check_complete(content: str, response, model: str) -> None:
+    """An empty reply or one cut off by the token limit is an error, not a short answer."""
+    raw = getattr(response, "raw", None)
+    choices = raw.get("choices") if isinstance(raw, dict) else getattr(raw, "choices", None)
+    finish = None
+    if choices:
+        first = choices[0]
+        finish = first.get("finish_reason") if isinstance(first, dict) else getattr(first, "finish_reason", None)
+    if finish == "length":
+        raise ModelError(
+            f"model '{model}': the reply was cut off at the token limit (QA_MAX_TOKENS); raise it and ask again"
+        )
+    if not content.strip():
+        raise ModelError(f"model '{model}' returned an empty reply; try again or use another model")
 
 
 def _usage(response) -> dict[str, int]:

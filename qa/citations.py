@@ -1,7 +1,8 @@
 """Verify quotes against the stored article text and pin them to exact character offsets.
 
 A quote is located exactly first; failing that, after normalising whitespace, quote marks and
-dashes on both sides, with the match mapped back to offsets in the original text. The citation's
+dashes on both sides; failing that, by fuzzy alignment (small copying errors, score >= 90). Each
+match is mapped back to offsets in the original text. The citation's
 quote is always `article.text[start:end]`, so it is verbatim by construction.
 """
 
@@ -62,6 +63,36 @@ def trim_quote(quote: str) -> str:
     return quote
 
 
+FUZZY_MIN_SCORE = 90.0
+FUZZY_MIN_CHARS = 12
+
+
+def align_fuzzy(text: str, quote: str) -> tuple[int, int, float] | None:
+    """(start, end, score) of the passage of `text` closest to `quote`, for quotes with small
+    copying errors; None below `FUZZY_MIN_SCORE` (0-100) or for very short quotes."""
+    from rapidfuzz import fuzz
+
+    norm_text, origin = normalise_with_map(text)
+    norm_quote, _ = normalise_with_map(trim_quote(quote))
+    if len(norm_quote) < FUZZY_MIN_CHARS or not norm_text:
+        return None
+    found = fuzz.partial_ratio_alignment(norm_quote, norm_text, score_cutoff=FUZZY_MIN_SCORE)
+    if found is None or found.dest_end <= found.dest_start:
+        return None
+    start, end = found.dest_start, found.dest_end
+    while start < end and norm_text[start] == " ":
+        start += 1
+    while end > start and norm_text[end - 1] == " ":
+        end -= 1
+    start, end = origin[start], origin[end - 1] + 1
+    # The window has the quote's length, so it can clip a word at either edge: widen to whole words.
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end, round(found.score, 1)
+
+
 def align(text: str, quote: str, hint: int = 0) -> tuple[int, int, str] | None:
     """(start, end, match kind) of `quote` in `text`, preferring the occurrence nearest `hint`."""
     quote = trim_quote(quote)
@@ -96,7 +127,7 @@ def verify(
             reason = "not found in the cited source" if _named(item, sources) else "not found in any source"
             unverified.append(UnverifiedQuote(item.quote, item.source, reason))
             continue
-        article, number, (start, end, kind) = located
+        article, number, (start, end, kind, score) = located
         if (article.id, start, end) in seen:
             continue
         seen.add((article.id, start, end))
@@ -111,6 +142,7 @@ def verify(
                 published=article.published,
                 source=article.source,
                 match=kind,
+                score=score,
                 source_number=number,
             )
         )
@@ -122,16 +154,23 @@ def _named(item: RawCitation, sources: list[RetrievedChunk]) -> bool:
 
 
 def _locate(item: RawCitation, sources: list[RetrievedChunk], load_article):
+    """Exact or normalised match in any source first (the named one first); only then fuzzy."""
     order = list(range(1, len(sources) + 1))
-    if _named(item, sources):  # the named source first, then the others
+    if _named(item, sources):
         order.remove(item.source)
         order.insert(0, item.source)
+    candidates = []
     for number in order:
         chunk = sources[number - 1]
         article: Article | None = load_article(chunk.article_id)
         if article is None:
             continue
+        candidates.append((number, chunk, article))
         span = align(article.text, item.quote, hint=chunk.start)
         if span is not None:
-            return article, number, span
+            return article, number, (*span, None)
+    for number, _, article in candidates:
+        fuzzy = align_fuzzy(article.text, item.quote)
+        if fuzzy is not None:
+            return article, number, (fuzzy[0], fuzzy[1], "fuzzy", fuzzy[2])
     return None

@@ -36,3 +36,7 @@ class PromptError(QAError):
 
 class ConfigError(QAError):
     """A setting has a value that cannot be used."""
+
+
+class ModelError(QAError):
+    """The answering or embedding model failed (server down, bad key, timeout, bad reply)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     """Effective configuration. Precedence: explicit arguments > environment > .env > defaults."""
 
     model_config = SettingsConfigDict(
-        env_prefix="QA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="QA_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        populate_by_name=True,
     )
 
     store: Path = Field(
@@ -43,11 +44,32 @@ class Settings(BaseSettings):
     )
     embed: str = Field(
         default="wordllama",
-        description="Embedding backend: 'wordllama' (offline, bundled weights).",
+        description="Embedding backend: 'wordllama' (offline, bundled weights), 'openai:MODEL' or "
+        "'openai-compatible:MODEL'.",
     )
     llm: str = Field(
         default="extractive",
-        description="Answering model: 'extractive' (offline, deterministic).",
+        description="Answering model: 'extractive' (offline, deterministic), 'openai:MODEL' or "
+        "'openai-compatible:MODEL' (any model name; set QA_OPENAI_BASE_URL).",
+    )
+    openai_base_url: str = Field(
+        default="",
+        description="Base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1 "
+        "(empty: OpenAI's own API).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("QA_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description="API key (QA_OPENAI_API_KEY or OPENAI_API_KEY); never printed.",
+    )
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds to wait for one model reply.")
+    llm_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries after a 429, 5xx, timeout or lost connection."
+    )
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    max_tokens: int = Field(default=800, ge=16, description="Longest reply the model may write.")
+    json_mode: bool = Field(
+        default=True, description="Ask OpenAI-style servers for a JSON object reply (response_format)."
     )
     top_k: int = Field(default=5, ge=1, le=50, description="Chunks given to the model per question.")
     chunk_size: int = Field(

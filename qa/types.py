@@ -102,7 +102,8 @@ class Citation:
     url: str = ""
     published: str = ""
     source: str = ""
-    match: str = "exact"  # "exact" or "normalized" (whitespace/quote marks differed)
+    match: str = "exact"  # "exact", "normalized" (spacing/quote marks differed) or "fuzzy"
+    score: float | None = None  # fuzzy match score 0-100
     source_number: int | None = None  # the [n] of the source in the prompt
 
     def to_dict(self) -> dict[str, Any]:

@@ -111,3 +111,22 @@ def test_claim_check(answer, quotes, unsupported):
     from qa.claims import unsupported_claims
 
     assert unsupported_claims(answer, quotes) == unsupported
+
+
+def test_fuzzy_alignment_maps_a_miscopied_quote_to_the_exact_span():
+    article = Article(id="a", title="Talks", text=TEXT)
+    sources = [_chunk("a", 0, len(TEXT), TEXT)]
+    raw = [RawCitation(1, "The draft would free ten livng hostages and return nine bodies")]
+    citations, unverified = verify(raw, sources, {"a": article}.get)
+    assert unverified == []
+    [c] = citations
+    assert c.match == "fuzzy" and 90 <= c.score < 100
+    assert TEXT[c.start : c.end] == c.quote
+    assert c.quote.startswith("The draft would free ten living hostages")
+
+
+def test_fuzzy_alignment_rejects_invented_quotes():
+    from qa.citations import align_fuzzy
+
+    assert align_fuzzy(TEXT, "The envoy promised twelve prisoners by Friday") is None
+    assert align_fuzzy(TEXT, "ten livng") is None  # too short to trust a fuzzy match
