@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,10 @@ class Assistant:
         filters: Filters | dict | None = None,
         retrieval: str | None = None,
     ) -> Answer:
+        question, k, filters = self._prepare(question, top_k, filters)
+        return self.chain.run(question, k, filters, retrieval or self.settings.retrieval)
+
+    def _prepare(self, question: str, top_k: int | None, filters: Filters | dict | None):
         question = self._check_question(question)
         if isinstance(filters, dict):
             filters = Filters(
@@ -114,7 +119,43 @@ class Assistant:
         k = top_k or self.settings.top_k
         if not 1 <= k <= 50:
             raise QAError(f"top_k must be between 1 and 50, not {k}")
-        return self.chain.run(question, k, filters, retrieval or self.settings.retrieval)
+        return question, k, filters
+
+    def ask_stream(
+        self, question: str, top_k: int | None = None, filters: Filters | dict | None = None,
+        retrieval: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield text deltas of the answer as the model writes them, then the final `Answer`."""
+        question, k, filters = self._prepare(question, top_k, filters)
+        chunks, timings = self.chain.retrieve(question, k, filters, retrieval or self.settings.retrieval)
+        yield from self.chain.answer_stream(question, chunks, timings)
+
+    def condense(self, history: list[tuple[str, str]], question: str) -> str:
+        """A follow-up question rewritten to stand alone, using the conversation so far."""
+        question = self._check_question(question)
+        if not history:
+            return question
+        from llama_index.core.base.llms.types import ChatMessage, MessageRole
+
+        prompt = self.chain.prompts.render_condense(history, question)
+        with self.chain._model_errors():
+            reply = self.llm.chat([ChatMessage(role=MessageRole.USER, content=prompt)])
+        standalone = " ".join((reply.message.content or "").split()).strip('"')
+        return standalone[: self.settings.max_question_chars] or question
+
+    def chat(self, messages: list[dict[str, str]], **options: Any) -> Answer:
+        """Answer the last user message of an OpenAI-style message list, condensing it with the
+        earlier turns first when it is a follow-up."""
+        turns = [(m.get("role", ""), str(m.get("content", ""))) for m in messages if m.get("role") in ("user", "assistant")]
+        if not turns or turns[-1][0] != "user":
+            raise EmptyQuestionError("the conversation must end with a user message")
+        question = turns[-1][1]
+        standalone = self.condense(turns[:-1], question)
+        answer = self.ask(standalone, **options)
+        return replace(answer, question=question, search_question=standalone)
+
+    def conversation(self) -> Conversation:
+        return Conversation(self)
 
     def _check_question(self, question: str) -> str:
         question = (question or "").strip()
@@ -129,3 +170,22 @@ class Assistant:
                 "(QA_MAX_QUESTION_CHARS); shorten it to the question itself"
             )
         return question
+
+
+class Conversation:
+    """A chat: each question after the first is condensed with the earlier turns before retrieval.
+
+        talk = assistant.conversation()
+        talk.ask("How many hostages would be released?")
+        talk.ask("and how many bodies?")
+    """
+
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        self.history: list[tuple[str, str]] = []
+
+    def ask(self, question: str, **options: Any) -> Answer:
+        messages = [{"role": r, "content": t} for r, t in self.history] + [{"role": "user", "content": question}]
+        answer = self.assistant.chat(messages, **options)
+        self.history += [("user", question), ("assistant", answer.answer)]
+        return answer

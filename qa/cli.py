@@ -71,7 +71,8 @@ def _assistant():
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    # default=str: paths as text, secrets as their masked form ("**********")
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 @app.command()
@@ -121,6 +122,7 @@ def ingest(
 def ask(
     question: str = typer.Argument(..., help="The question, in plain language."),
     as_json: bool = typer.Option(False, "--json", help="Print the full Answer as JSON."),
+    stream: bool = typer.Option(False, "--stream", help="Show the answer as the model writes it."),
     top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model."),
     article: list[str] = typer.Option([], "--article", help="Only search this article id (repeatable)."),
     since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after YYYY-MM-DD."),
@@ -130,17 +132,30 @@ def ask(
     from qa.types import Filters
 
     filters = Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
-    answer = _assistant().ask(question, top_k=top_k, filters=filters)
+    assistant = _assistant()
+    if stream and not as_json:
+        answer = None
+        for part in assistant.ask_stream(question, top_k=top_k, filters=filters):
+            if isinstance(part, str):
+                out.print(escape(part), end="")
+            else:
+                answer = part
+        out.print()
+        out.print("[dim](verified)[/]" if answer.citations else "")
+    else:
+        answer = assistant.ask(question, top_k=top_k, filters=filters)
     if as_json:
         _print_json(answer.to_dict())
         return
-    style = "" if answer.answerable else "italic yellow"
-    out.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer))
+    if not stream:
+        style = "" if answer.answerable else "italic yellow"
+        out.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer))
     for number, c in enumerate(answer.citations, start=1):
         meta = ", ".join(x for x in (c.source, c.published) if x)
         out.print(f"\n[bold][{number}][/] {escape(c.title)}" + (f" ({escape(meta)})" if meta else ""))
         out.print(f"    [dim]{escape(c.article_id)} chars {c.start}-{c.end}[/]")
-        out.print(f"    “{escape(c.quote)}”")
+        badge = f" [yellow](fuzzy match, {c.score:g})[/]" if c.match == "fuzzy" else ""
+        out.print(f"    “{escape(c.quote)}”{badge}")
     if answer.unsupported:
         out.print(f"\n[yellow]not found in any cited passage:[/] {escape(', '.join(answer.unsupported))}")
     for u in answer.unverified:
@@ -320,7 +335,7 @@ def config(as_json: bool = typer.Option(False, "--json", help="Print as JSON."))
     """Print the effective settings (environment, .env and defaults combined)."""
     rows = _settings().describe()
     if as_json:
-        _print_json({name: str(value) if isinstance(value, Path) else value for name, value, _ in rows})
+        _print_json({name: value for name, value, _ in rows})
         return
     table = Table("setting", "value", "environment variable", "description")
     for name, value, description in rows:

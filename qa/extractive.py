@@ -19,7 +19,7 @@ from llama_index.core.llms.callbacks import llm_completion_callback
 
 from qa.answer_types import content_of_question, offers, question_type
 from qa.chunking import sentence_spans
-from qa.prompts import ABSTENTION, read_prompt
+from qa.prompts import ABSTENTION, read_condense_prompt, read_prompt
 from qa.tokens import terms
 
 MODEL_NAME = "extractive"
@@ -65,6 +65,9 @@ class ExtractiveLLM(CustomLLM):
 
     # ----- the model ----------------------------------------------------------------------
     def reply(self, prompt: str) -> str:
+        follow_up = read_condense_prompt(prompt)
+        if follow_up is not None:
+            return condense(*follow_up)
         question, sources = read_prompt(prompt)
         chosen = self.choose(question, [(s.number, s.title, s.text) for s in sources])
         if not chosen:
@@ -117,3 +120,25 @@ class ExtractiveLLM(CustomLLM):
             ranked.append((score, -position, Candidate(number, text, coverage, score)))
         ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)
         return [c for _, _, c in ranked]
+
+
+def condense(history: list[tuple[str, str]], question: str) -> str:
+    """A standalone question: the follow-up plus the earlier question's topic words it lacks.
+
+    "and how many bodies?" after "How many hostages would be released?" becomes
+    "and how many bodies? (hostages released)". Questions that already stand alone pass through.
+    """
+    earlier = [text for role, text in history if role == "user"]
+    if not earlier:
+        return question
+    own = set(terms(question))
+    if len(own) >= 4:
+        return question  # long enough to carry its own topic
+    from qa.tokens import STOPWORDS, words
+
+    missing = []
+    for word in words(content_of_question(earlier[-1])):
+        if word in STOPWORDS or word in missing or set(terms(word)) <= own:
+            continue
+        missing.append(word)
+    return f"{question} ({' '.join(missing)})" if missing else question

@@ -23,10 +23,12 @@ ABSTENTION = "The articles don't say."
 ALLOWED = {
     "system": {"abstention"},
     "answer": {"question", "sources", "abstention"},
+    "condense": {"history", "question"},
 }
 REQUIRED = {
     "system": set(),
     "answer": {"question", "sources"},
+    "condense": {"history", "question"},
 }
 
 
@@ -34,6 +36,12 @@ REQUIRED = {
 class Prompts:
     system: str
     answer: str
+    condense: str
+
+    def render_condense(self, history: list[tuple[str, str]], question: str) -> str:
+        """The prompt that turns a follow-up into a standalone question. history: (role, text)."""
+        lines = [f"{role.capitalize()}: {json.dumps(text, ensure_ascii=False)}" for role, text in history]
+        return self.condense.format(history="\n".join(lines), question=json.dumps(question, ensure_ascii=False))
 
     def render(self, question: str, chunks: list[RetrievedChunk]) -> tuple[str, str]:
         """(system message, user message) for a question and its retrieved chunks."""
@@ -80,7 +88,7 @@ def load_prompts(folder: Path) -> Prompts:
         except OSError as exc:
             raise PromptError(
                 f"cannot read prompt template {path}: {exc.strerror or exc}; set QA_PROMPTS_DIR "
-                "to a folder holding system.txt and answer.txt"
+                "to a folder holding system.txt, answer.txt and condense.txt"
             ) from None
         except PromptError as exc:
             raise PromptError(f"{path}: {exc}") from None
@@ -144,3 +152,20 @@ def read_prompt(prompt: str) -> tuple[str, list[PromptSource]]:
         PromptSource(int(m.group(1)), m.group(3), m.group(4)) for m in _BLOCK.finditer(prompt)
     ]
     return question, sources
+
+
+_FOLLOW_UP = re.compile(r"^Follow-up question \(JSON string\): (.*)$", re.MULTILINE)
+_HISTORY_LINE = re.compile(r"^(User|Assistant): (\".*\")$", re.MULTILINE)
+
+
+def read_condense_prompt(prompt: str) -> tuple[list[tuple[str, str]], str] | None:
+    """(history, follow-up) from a rendered condense prompt, or None for any other prompt."""
+    matches = list(_FOLLOW_UP.finditer(prompt))
+    if not matches:
+        return None
+    try:
+        question = str(json.loads(matches[-1].group(1)))
+        history = [(m.group(1).lower(), str(json.loads(m.group(2)))) for m in _HISTORY_LINE.finditer(prompt)]
+    except ValueError:
+        return None
+    return history, question

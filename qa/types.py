@@ -136,6 +136,7 @@ class Answer:
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)  # token counts, when the model reports them
+    search_question: str = ""  # the standalone question retrieval used, when a follow-up was condensed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -149,6 +150,7 @@ class Answer:
             "model": self.model,
             "timings": dict(self.timings),
             "usage": dict(self.usage),
+            "search_question": self.search_question,
         }
 
 
