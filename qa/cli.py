@@ -227,6 +227,14 @@ def config(as_json: bool = typer.Option(False, "--json", help="Print as JSON."))
     out.print(table)
 
 
+@app.command()
+def serve() -> None:
+    """Start the web UI (same as `python app.py`); QA_HOST / QA_PORT choose where."""
+    from qa.ui import main as serve_ui
+
+    serve_ui()
+
+
 from qa import cli_eval  # noqa: E402,F401  (registers `qa eval`)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -86,7 +86,8 @@ def markdown_report(results: list[QuestionResult], summary: dict[str, Any]) -> s
     return "\n".join(lines) + "\n"
 
 
-def html_report(results: list[QuestionResult], summary: dict[str, Any]) -> str:
+def charts_html(results: list[QuestionResult], summary: dict[str, Any]) -> str:
+    """The report's charts (inline SVG): F1 histogram, recall@k curves, latency histogram."""
     retrieval = summary["metrics"]["retrieval"]
     recall_chart = curves(
         "Retrieval recall@k",
@@ -100,6 +101,10 @@ def html_report(results: list[QuestionResult], summary: dict[str, Any]) -> str:
     latency_chart = histogram(
         "Latency per question", totals, 12, 0, max(totals) if totals else 1, "ms"
     )
+    return f"{f1_chart}{recall_chart}{latency_chart}"
+
+
+def html_report(results: list[QuestionResult], summary: dict[str, Any]) -> str:
     rows = "".join(f"<tr><td>{escape(n)}</td><td>{escape(_fmt(v))}</td></tr>" for n, v in metric_rows(summary))
     bad = "".join(
         f"<tr><td>{escape(r.id)}</td><td>{escape(r.question)}</td><td>{escape(', '.join(r.gold_answers) or '(unanswerable)')}</td>"
@@ -114,7 +119,7 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 <body><h1>Eval report: {escape(summary['gold']['name'])}</h1>
 <p>Model <code>{escape(run['model'])}</code>, retrieval <code>{escape(run['retrieval'])}</code>, top-k {run['top_k']},
 {summary['metrics']['questions']} questions in {summary['cost']['seconds']} s.</p>
-<div class="charts">{f1_chart}{recall_chart}{latency_chart}</div>
+<div class="charts">{charts_html(results, summary)}</div>
 <h2>Metrics</h2><table><tr><th>metric</th><th>value</th></tr>{rows}</table>
 <h2>Worst questions</h2><table><tr><th>id</th><th>question</th><th>gold</th><th>answer</th></tr>{bad}</table>
 </body></html>

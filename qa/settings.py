@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -88,6 +89,14 @@ class Settings(BaseSettings):
         default_factory=lambda: bundled_path("prompts"),
         description="Folder of prompt templates (answer.txt, system.txt).",
     )
+    host: str = Field(default="127.0.0.1", description="Web UI address (loopback unless told otherwise).")
+    port: int = Field(
+        default_factory=lambda: int(os.environ.get("GRADIO_SERVER_PORT") or 7860),
+        ge=1,
+        le=65535,
+        description="Web UI port (GRADIO_SERVER_PORT is honoured when QA_PORT is not set).",
+    )
+    ui_auth: SecretStr | None = Field(default=None, description="Web UI login as user:password (optional).")
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longer questions are refused with a clear message."
     )

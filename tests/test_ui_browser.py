@@ -1,0 +1,229 @@
+"""The web UI in a real browser (Debian's chromium driven by Playwright) against `python app.py`
+started on a free loopback port. Screenshots land in test-artifacts/ (look at them)."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SAMPLE
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("QA_TEST_ARTIFACTS", REPO / "test-artifacts"))
+QUESTION = "How many hostages would be released?"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (see README)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(store: Path, ingest=True):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    port = free_port()
+    env.update(QA_STORE=str(store), QA_PORT=str(port), QA_HOST="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False")
+    if ingest:
+        subprocess.run([str(Path(sys.executable).with_name("qa")), "ingest", str(SAMPLE)], env=env, check=True,
+                       capture_output=True, timeout=120)
+    process = subprocess.Popen([sys.executable, str(REPO / "app.py")], env=env, cwd=str(store.parent),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return process, url
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stdout.read().decode()) from None
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("the UI did not start")
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    process, url = start_app(tmp_path_factory.mktemp("ui") / "store")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def ask(page, question: str):
+    page.locator("#qa-question textarea").fill(question)
+    page.locator("#qa-send").click()
+    page.wait_for_selector("#qa-answer .qa-model", timeout=60_000)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_ask_then_open_the_cited_span(browser, app_url):
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    page.goto(app_url)
+    page.wait_for_selector("#qa-question textarea")
+    ask(page, QUESTION)
+    card = page.locator("#qa-answer details.qa-card").first
+    quote = card.locator(".qa-quote").inner_text()
+    assert "ten hostages" in quote
+    assert "ten hostages" in page.locator("#qa-chat").inner_text()
+    assert "verified exact" in card.inner_text()
+    shot(page, "chat")
+    card.locator("summary").click()
+    mark = card.locator("mark.qa-current")
+    mark.wait_for(state="visible")
+    assert mark.inner_text() == quote
+    assert mark.evaluate("m => { const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    shot(page, "source-viewer")
+    page.close()
+
+
+def test_follow_up_and_abstention(browser, app_url):
+    page = browser.new_page()
+    page.goto(app_url)
+    page.wait_for_selector("#qa-question textarea")
+    ask(page, "Who won the chess championship in Oslo?")
+    assert "The articles don't say." in page.locator("#qa-answer .qa-abstain").inner_text()
+    assert page.locator("#qa-answer .qa-error").count() == 0
+    page.close()
+
+
+def test_upload_ask_and_delete(browser, app_url, tmp_path):
+    article = tmp_path / "lighthouse-reopens.md"
+    article.write_text("---\ntitle: Lighthouse reopens\nsource: Test Wire\npublished: 2025-10-01\n---\n"
+                       "The Brackwater lighthouse reopened on Friday after a restoration that cost 3.4 million euros.",
+                       encoding="utf-8")
+    page = browser.new_page()
+    page.goto(app_url)
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#qa-upload input[type=file]").set_input_files(str(article))
+    page.wait_for_timeout(500)
+    page.locator("#qa-add").click()
+    expect(page.locator("#qa-upload-results")).to_contain_text("added", timeout=60_000)
+    expect(page.locator("#qa-articles")).to_contain_text("lighthouse-reopens")
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "How much did the lighthouse restoration cost?")
+    assert "3.4 million euros" in page.locator("#qa-answer .qa-quote").first.inner_text()
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#qa-delete-id input").fill("lighthouse-reopens")
+    page.locator("#qa-delete-id input").press("Enter")
+    page.locator("#qa-delete").click()
+    expect(page.locator("#qa-library-note")).to_contain_text("Deleted lighthouse-reopens", timeout=30_000)
+    expect(page.locator("#qa-articles")).not_to_contain_text("lighthouse-reopens")
+    page.close()
+
+
+def test_hostile_article_renders_inert(browser, tmp_path):
+    store = tmp_path / "store"
+    hostile = tmp_path / "hostile.json"
+    text = ('The harbor board met on Monday. <script>window.__pwned = 1; alert("x")</script> '
+            'The board approved 7 new cranes <img src=x onerror="window.__pwned = 2"> for the port.')
+    hostile.write_text(json.dumps({"id": "hostile", "title": "Harbor <b>board</b>", "text": text}), encoding="utf-8")
+    process, url = start_app(store, ingest=False)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+        env["QA_STORE"] = str(store)
+        subprocess.run([str(Path(sys.executable).with_name("qa")), "ingest", str(hostile)], env=env, check=True,
+                       capture_output=True, timeout=120)
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url)
+        page.wait_for_selector("#qa-question textarea")
+        ask(page, "How many new cranes did the harbor board approve?")
+        card = page.locator("#qa-answer details.qa-card").first
+        card.locator("summary").click()
+        viewer = card.locator(".qa-viewer")
+        viewer.wait_for(state="visible")
+        assert "<script>" in viewer.inner_text() and "onerror" in viewer.inner_text()
+        assert "Harbor <b>board</b>" in card.locator("summary").inner_text()
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__pwned") is None and dialogs == []
+        assert card.locator("script, img").count() == 0
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_two_pages_asking_at_once_both_get_answers(browser, app_url):
+    pages = [browser.new_page() for _ in range(2)]
+    for page in pages:
+        page.goto(app_url)
+        page.wait_for_selector("#qa-question textarea")
+    questions = [QUESTION, "What budget did Norvale approve?"]
+    for page, question in zip(pages, questions):
+        page.locator("#qa-question textarea").fill(question)
+    for page in pages:
+        page.locator("#qa-send").click()
+    for page, expected in zip(pages, ["ten hostages", "1.84 billion"]):
+        page.wait_for_selector("#qa-answer .qa-model", timeout=60_000)
+        assert expected in page.locator("#qa-answer .qa-quote").first.inner_text()
+        page.close()
+
+
+def test_empty_store_offers_the_sample_corpus(browser, tmp_path):
+    process, url = start_app(tmp_path / "store", ingest=False)
+    try:
+        page = browser.new_page()
+        page.goto(url)
+        button = page.locator("#qa-load-sample")
+        button.wait_for(state="visible", timeout=30_000)
+        assert "No articles yet" in page.locator("#qa-empty").inner_text()
+        button.click()
+        button.wait_for(state="hidden", timeout=60_000)
+        ask(page, QUESTION)
+        assert "ten hostages" in page.locator("#qa-answer .qa-quote").first.inner_text()
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_eval_tab_and_debug_chunks(browser, app_url):
+    page = browser.new_page()
+    page.goto(app_url)
+    page.wait_for_selector("#qa-question textarea")
+    page.get_by_text("Settings").click()
+    page.locator("#qa-show-chunks input").check()
+    ask(page, QUESTION)
+    expect(page.locator("#qa-chunks table")).to_contain_text("fused")
+    page.get_by_role("tab", name="Eval").click()
+    page.get_by_role("button", name="Run eval").click()
+    expect(page.locator("#qa-eval-metrics")).to_contain_text("answer.answer_recall", timeout=120_000)
+    assert page.locator("#qa-eval-charts svg").count() == 3
+    expect(page.locator("#qa-eval-failing")).to_contain_text("q")
+    shot(page, "eval")
+    page.close()
