@@ -48,6 +48,17 @@ class UIState:
             return self._by_model[model]
 
 
+def _text_of(content: Any) -> str:
+    """Chat message content as plain text (Gradio may hand it back as a list of typed parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, (list, tuple)):
+        return " ".join(_text_of(part) for part in content)
+    return str(content)
+
+
 def _article_rows(assistant: Assistant, needle: str = "") -> list[list[Any]]:
     needle = (needle or "").lower().strip()
     rows = []
@@ -127,7 +138,8 @@ def build(state: UIState) -> gr.Blocks:
             yield history, "", "", ""
             try:
                 assistant = state.assistant(model_name)
-                turns = [(m["role"], str(m["content"])) for m in history[:-2] if m["role"] in ("user", "assistant")]
+                turns = [(m["role"], _text_of(m["content"])) for m in history[:-2]
+                         if m["role"] in ("user", "assistant") and not _text_of(m["content"]).startswith("⚠️")]
                 standalone = assistant.condense(turns, message) if turns else message
                 filters = Filters(published_from=(date_from or "").strip(), published_to=(date_to or "").strip())
                 answer, text = None, ""

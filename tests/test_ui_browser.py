@@ -28,10 +28,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(store: Path, ingest=True):
+def start_app(store: Path, ingest=True, extra_env=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
     port = free_port()
     env.update(QA_STORE=str(store), QA_PORT=str(port), QA_HOST="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False")
+    env.update(extra_env or {})
     if ingest:
         subprocess.run([str(Path(sys.executable).with_name("qa")), "ingest", str(SAMPLE)], env=env, check=True,
                        capture_output=True, timeout=120)
@@ -80,9 +81,12 @@ def app_url(tmp_path_factory):
 
 
 def ask(page, question: str):
+    previous = page.locator("#qa-answer .qa-model").count()
     page.locator("#qa-question textarea").fill(question)
     page.locator("#qa-send").click()
-    page.wait_for_selector("#qa-answer .qa-model", timeout=60_000)
+    if previous:  # the old answer is cleared first: do not read it as the new one
+        page.wait_for_selector("#qa-answer .qa-model", state="detached", timeout=60_000)
+    page.wait_for_selector("#qa-answer .qa-model, #qa-answer .qa-error", timeout=60_000)
 
 
 def shot(page, name: str) -> None:
@@ -117,6 +121,10 @@ def test_follow_up_and_abstention(browser, app_url):
     ask(page, "Who won the chess championship in Oslo?")
     assert "The articles don't say." in page.locator("#qa-answer .qa-abstain").inner_text()
     assert page.locator("#qa-answer .qa-error").count() == 0
+    page.get_by_role("button", name="New conversation").click()
+    ask(page, QUESTION)
+    ask(page, "and how many bodies?")
+    assert "bodies of nine others" in page.locator("#qa-answer .qa-quote").first.inner_text()
     page.close()
 
 
@@ -227,3 +235,43 @@ def test_eval_tab_and_debug_chunks(browser, app_url):
     expect(page.locator("#qa-eval-failing")).to_contain_text("q")
     shot(page, "eval")
     page.close()
+
+
+def test_model_error_is_shown_and_the_app_keeps_working(browser, tmp_path):
+    closed_port = free_port()  # nothing listens there
+    store = tmp_path / "store"
+    process, url = start_app(store, extra_env={"QA_LLM": "openai-compatible:test-model",
+                                               "QA_OPENAI_BASE_URL": f"http://127.0.0.1:{closed_port}/v1",
+                                               "QA_LLM_RETRIES": "0"})
+    try:
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#qa-question textarea")
+        page.locator("#qa-question textarea").fill(QUESTION)
+        page.locator("#qa-send").click()
+        expect(page.locator("#qa-answer .qa-error")).to_contain_text("cannot connect", timeout=60_000)
+        page.get_by_text("Settings").click()
+        page.locator("#qa-model input").fill("extractive")
+        page.locator("#qa-model input").press("Enter")
+        ask(page, QUESTION)
+        shot(page, "after-model-error")
+        assert "ten hostages" in page.locator("#qa-answer .qa-quote").first.inner_text()
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_login_when_ui_auth_is_set(browser, tmp_path):
+    process, url = start_app(tmp_path / "store", extra_env={"QA_UI_AUTH": "editor:s3cret-pass"})
+    try:
+        page = browser.new_page()
+        page.goto(url)
+        page.get_by_label("username").fill("editor")
+        page.get_by_label("password").fill("s3cret-pass")
+        page.get_by_role("button", name="Login").click()
+        page.wait_for_selector("#qa-question textarea", timeout=30_000)
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
