@@ -135,9 +135,9 @@ def _container(soup: BeautifulSoup) -> Tag | BeautifulSoup:
     if articles:
         candidates.append(max(articles, key=_paragraph_chars))  # max keeps the first on ties
     candidates += [soup.find("main"), soup.find(attrs={"role": "main"})]
-    parents = [p.parent for p in soup.find_all("p") if isinstance(p.parent, Tag)]
+    parents = {id(p.parent): p.parent for p in soup.find_all("p") if isinstance(p.parent, Tag)}
     if parents:
-        candidates.append(max(parents, key=_own_paragraph_chars))
+        candidates.append(max(parents.values(), key=_own_paragraph_chars))
     for candidate in candidates:
         if candidate is not None and _word_chars(candidate) >= _CONTAINER_MIN_WORD_CHARS:
             return candidate

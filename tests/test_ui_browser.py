@@ -81,12 +81,13 @@ def app_url(tmp_path_factory):
 
 
 def ask(page, question: str):
-    previous = page.locator("#qa-answer .qa-model").count()
+    done = "#qa-answer .qa-model, #qa-answer .qa-error"
+    previous = page.locator(done).count()
     page.locator("#qa-question textarea").fill(question)
     page.locator("#qa-send").click()
     if previous:  # the old answer is cleared first: do not read it as the new one
-        page.wait_for_selector("#qa-answer .qa-model", state="detached", timeout=60_000)
-    page.wait_for_selector("#qa-answer .qa-model, #qa-answer .qa-error", timeout=60_000)
+        page.locator(done).first.wait_for(state="detached", timeout=60_000)
+    page.wait_for_selector(done, timeout=60_000)
 
 
 def shot(page, name: str) -> None:
