@@ -166,7 +166,7 @@ def ask(
 def _date_option(value: Optional[str], name: str) -> str:
     if not value:
         return ""
-    from qa.loading import parse_date
+    from qa.dates import parse_date
 
     try:
         return parse_date(value)
