@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,12 +73,21 @@ def browser():
         chromium.close()
 
 
+@contextmanager
+def running_app(store: Path, ingest=True, extra_env=None):
+    """`python app.py` on a free port for the duration of the block; yields its URL."""
+    process, url = start_app(store, ingest, extra_env)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    process, url = start_app(tmp_path_factory.mktemp("ui") / "store")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    with running_app(tmp_path_factory.mktemp("ui") / "store") as url:
+        yield url
 
 
 def ask(page, question: str):
@@ -160,8 +170,7 @@ def test_hostile_article_renders_inert(browser, tmp_path):
     text = ('The harbor board met on Monday. <script>window.__pwned = 1; alert("x")</script> '
             'The board approved 7 new cranes <img src=x onerror="window.__pwned = 2"> for the port.')
     hostile.write_text(json.dumps({"id": "hostile", "title": "Harbor <b>board</b>", "text": text}), encoding="utf-8")
-    process, url = start_app(store, ingest=False)
-    try:
+    with running_app(store, ingest=False) as url:
         env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
         env["QA_STORE"] = str(store)
         subprocess.run([str(Path(sys.executable).with_name("qa")), "ingest", str(hostile)], env=env, check=True,
@@ -182,9 +191,6 @@ def test_hostile_article_renders_inert(browser, tmp_path):
         assert page.evaluate("window.__pwned") is None and dialogs == []
         assert card.locator("script, img").count() == 0
         page.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_two_pages_asking_at_once_both_get_answers(browser, app_url):
@@ -204,8 +210,7 @@ def test_two_pages_asking_at_once_both_get_answers(browser, app_url):
 
 
 def test_empty_store_offers_the_sample_corpus(browser, tmp_path):
-    process, url = start_app(tmp_path / "store", ingest=False)
-    try:
+    with running_app(tmp_path / "store", ingest=False) as url:
         page = browser.new_page()
         page.goto(url)
         button = page.locator("#qa-load-sample")
@@ -216,9 +221,6 @@ def test_empty_store_offers_the_sample_corpus(browser, tmp_path):
         ask(page, QUESTION)
         assert "ten hostages" in page.locator("#qa-answer .qa-quote").first.inner_text()
         page.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_eval_tab_and_debug_chunks(browser, app_url):
@@ -241,10 +243,9 @@ def test_eval_tab_and_debug_chunks(browser, app_url):
 def test_model_error_is_shown_and_the_app_keeps_working(browser, tmp_path):
     closed_port = free_port()  # nothing listens there
     store = tmp_path / "store"
-    process, url = start_app(store, extra_env={"QA_LLM": "openai-compatible:test-model",
+    with running_app(store, extra_env={"QA_LLM": "openai-compatible:test-model",
                                                "QA_OPENAI_BASE_URL": f"http://127.0.0.1:{closed_port}/v1",
-                                               "QA_LLM_RETRIES": "0"})
-    try:
+                                               "QA_LLM_RETRIES": "0"}) as url:
         page = browser.new_page()
         page.goto(url)
         page.wait_for_selector("#qa-question textarea")
@@ -258,14 +259,10 @@ def test_model_error_is_shown_and_the_app_keeps_working(browser, tmp_path):
         shot(page, "after-model-error")
         assert "ten hostages" in page.locator("#qa-answer .qa-quote").first.inner_text()
         page.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_login_when_ui_auth_is_set(browser, tmp_path):
-    process, url = start_app(tmp_path / "store", extra_env={"QA_UI_AUTH": "editor:s3cret-pass"})
-    try:
+    with running_app(tmp_path / "store", extra_env={"QA_UI_AUTH": "editor:s3cret-pass"}) as url:
         page = browser.new_page()
         page.goto(url)
         page.get_by_label("username").fill("editor")
@@ -273,6 +270,3 @@ def test_login_when_ui_auth_is_set(browser, tmp_path):
         page.get_by_role("button", name="Login").click()
         page.wait_for_selector("#qa-question textarea", timeout=30_000)
         page.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
