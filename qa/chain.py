@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
@@ -85,26 +86,22 @@ class AnswerChain:
         timings["model"] = _ms(started)
         yield self._finish(question, chunks, text, last, timings)
 
-    def _model_errors(self):
-        chain = self
-
-        class _Guard:
-            def __enter__(self):
-                return self
-
-            def __exit__(self, kind, exc, tb):
-                if exc is None or isinstance(exc, QAError) or not isinstance(exc, Exception):
-                    return False
-                llm = chain.llm
-                raise describe(
-                    exc,
-                    getattr(llm, "model", chain.model_name),
-                    getattr(llm, "api_base", "local"),
-                    getattr(llm, "_sdk_retries", 0),
-                    float(getattr(llm, "timeout", 0) or 0),
-                ) from None
-
-        return _Guard()
+    @contextmanager
+    def _model_errors(self) -> Iterator[None]:
+        """Turn any failure of the model call into one clear ModelError (user errors pass)."""
+        try:
+            yield
+        except QAError:
+            raise
+        except Exception as exc:
+            llm = self.llm
+            raise describe(
+                exc,
+                getattr(llm, "model", self.model_name),
+                getattr(llm, "api_base", "local"),
+                getattr(llm, "_sdk_retries", 0),
+                float(getattr(llm, "timeout", 0) or 0),
+            ) from None
 
     def _finish(self, question, chunks, content: str, response, timings: dict[str, float]) -> Answer:
         _check_complete(content, response, self.model_name)
