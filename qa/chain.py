@@ -17,13 +17,11 @@ from qa.citations import verify
 from qa.claims import unsupported_claims
 from qa.errors import ModelError, QAError
 from qa.model_errors import describe
-from qa.parsing import parse_reply
+from qa.parsing import MARKER, parse_reply
 from qa.prompts import ABSTENTION, Prompts
 from qa.retrieval import HybridRetriever, Mode
 from qa.streaming import AnswerTextStream
 from qa.types import Answer, Article, Citation, Filters, RetrievedChunk
-
-_MARKER = re.compile(r"\s?\[(\d+)\]")
 
 
 class AnswerChain:
@@ -172,4 +170,4 @@ def renumber_markers(answer: str, citations: list[Citation]) -> str:
         number = by_source.get(int(match.group(1)))
         return f" [{number}]" if number else ""
 
-    return _MARKER.sub(replace, answer).strip()
+    return MARKER.sub(replace, answer).strip()

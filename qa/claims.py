@@ -10,9 +10,9 @@ import re
 
 from qa.answer_types import MONTHS, NUMBER_WORDS
 from qa.metrics import normalize_answer
+from qa.parsing import strip_markers
 from qa.tokens import STOPWORDS
 
-_MARKERS = re.compile(r"\[\d+\]")
 _NUMBER = re.compile(
     r"[$€£]?\d[\d,.]*(?:\s?(?:%|percent|million|billion|trillion))?|\b(?:"
     + "|".join(NUMBER_WORDS[:30])
@@ -26,7 +26,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)$")
 
 def claims(answer: str) -> list[str]:
     """The checkable claims of an answer, in order, without repeats."""
-    text = _MARKERS.sub(" ", answer)
+    text = strip_markers(answer)
     found = [m.group(0).strip(" .,") for m in _DATE.finditer(text)]
     # numbers inside a date were counted with it
     undated = _DATE.sub(lambda m: " " * len(m.group(0)), text)

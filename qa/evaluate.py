@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,8 +11,7 @@ from typing import Any
 from qa import metrics as m
 from qa.citations import align
 from qa.gold import GoldError, GoldQuestion
-
-_MARKERS = re.compile(r"\s?\[\d+\]")
+from qa.parsing import strip_markers
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ def resolve_evidence(questions: list[GoldQuestion], load_article) -> tuple[dict[
 
 
 def score_question(q: GoldQuestion, spans: list[Span], result: QuestionResult, load_article, depth: int) -> None:
-    text = result.short if result.short else _MARKERS.sub("", result.prediction)
+    text = result.short if result.short else strip_markers(result.prediction)
     s: dict[str, Any] = {"abstained": not result.answerable}
     if q.answerable:
         s["exact_match"] = m.exact_match(text, q.answers) if result.answerable else 0.0

@@ -29,7 +29,7 @@ class ModelReply:
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
-_MARKER = re.compile(r"\[(\d+)\]")
+MARKER = re.compile(r"\s?\[(\d+)\]")  # a citation marker "[n]" in answer text
 _QUOTED = re.compile(r"[\"“]([^\"“”]{8,}?)[\"”]")
 
 
@@ -83,11 +83,16 @@ def _from_text(text: str) -> ModelReply:
     answer = text.strip()
     citations = []
     for match in _QUOTED.finditer(answer):
-        after = _MARKER.search(answer, match.end(), match.end() + 8)
-        before = list(_MARKER.finditer(answer, 0, match.start()))
+        after = MARKER.search(answer, match.end(), match.end() + 8)
+        before = list(MARKER.finditer(answer, 0, match.start()))
         source = int(after.group(1)) if after else (int(before[-1].group(1)) if before else None)
         citations.append(RawCitation(source, match.group(1)))
     return ModelReply(answer, not is_abstention(answer), tuple(citations), "text")
+
+
+def strip_markers(text: str) -> str:
+    """The answer text without its [n] citation markers."""
+    return MARKER.sub("", text)
 
 
 def is_abstention(answer: str) -> bool:
