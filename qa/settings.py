@@ -39,6 +39,18 @@ class Settings(BaseSettings):
         default_factory=default_store,
         description="Folder holding the article store (Chroma database and BM25 index).",
     )
+    chroma_url: str = Field(
+        default="",
+        description="URL of a Chroma server (http://HOST:PORT) shared by several app processes; "
+        "empty: the embedded store in QA_STORE.",
+    )
+    chroma_token: SecretStr | None = Field(
+        default=None, description="Auth token sent to the Chroma server (optional); never printed."
+    )
+    store_timeout: float = Field(
+        default=30.0, gt=0,
+        description="Seconds to wait for a store that another process holds locked before giving up.",
+    )
     collection: str = Field(
         default="news",
         description="Name of the Chroma collection (3-40 characters: letters, digits, '-', '_').",
@@ -97,6 +109,12 @@ class Settings(BaseSettings):
         description="Web UI port (GRADIO_SERVER_PORT is honoured when QA_PORT is not set).",
     )
     ui_auth: SecretStr | None = Field(default=None, description="Web UI login as user:password (optional).")
+    max_upload_mb: float = Field(
+        default=20.0, gt=0, description="Largest single file the web UI accepts, in MB."
+    )
+    max_upload_total_mb: float = Field(
+        default=200.0, gt=0, description="Largest total size of one web UI upload, in MB."
+    )
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longer questions are refused with a clear message."
     )
