@@ -37,6 +37,19 @@ def _guarded_connect(self, address):
     return _real_connect(self, address)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--long", action="store_true", default=False,
+        help="run the full versions of the long tests (kill loops, load tests); default: short versions",
+    )
+
+
+@pytest.fixture(scope="session")
+def long_run(request) -> bool:
+    """True under `pytest --long`: tests marked `long` then run at full size, else a short version."""
+    return bool(request.config.getoption("--long"))
+
+
 @pytest.fixture(autouse=True)
 def offline(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
