@@ -6,7 +6,6 @@ It only wires widgets to `Assistant` calls and renders results (HTML comes from 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -21,6 +20,7 @@ from qa.errors import QAError  # noqa: E402
 from qa.settings import Settings, bundled_path, load_settings  # noqa: E402
 from qa.types import Filters  # noqa: E402
 from qa.ui_render import CSS, HEAD, answer_html, chunks_html, error_html  # noqa: E402
+from qa.uploads import UploadLimits, stage_uploads  # noqa: E402
 
 ARTICLE_COLUMNS = ["title", "source", "published", "chunks", "id"]
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"]
@@ -174,13 +174,17 @@ def build(state: UIState) -> gr.Blocks:
             if not files:
                 return library_outputs("Choose one or more files first.")
             rows = []
+            limits = UploadLimits.from_mb(state.settings.max_upload_mb, state.settings.max_upload_total_mb)
+            named = [(Path(p if isinstance(p, str) else p.name).name, Path(p if isinstance(p, str) else p.name))
+                     for p in files]
+            # A fresh folder per upload; names are sanitised there (they become article ids).
             with tempfile.TemporaryDirectory(prefix="qa-upload-") as folder:
-                for path in progress.tqdm(files, desc="Adding articles"):
-                    source = Path(path if isinstance(path, str) else path.name)
-                    target = Path(folder) / source.name  # keep the user's file name: it becomes the article id
-                    shutil.copyfile(source, target)
-                    result = state.default.ingest([target]).files[0]
-                    rows.append([source.name, result.status, ", ".join(result.articles), result.chunks, result.reason])
+                for staged in progress.tqdm(stage_uploads(named, Path(folder), limits), desc="Adding articles"):
+                    if not staged.accepted:
+                        rows.append([staged.name, "failed", "", 0, staged.reason])
+                        continue
+                    result = state.default.ingest([staged.path]).files[0]
+                    rows.append([staged.name, result.status, ", ".join(result.articles), result.chunks, result.reason])
             state.default.lexical.ensure_current(state.default.store)
             return library_outputs(f"{len(rows)} file(s) processed.", rows)
 
