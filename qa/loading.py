@@ -43,20 +43,22 @@ def walk(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def _walk_folder(folder: Path) -> Iterator[Path]:
+    """Depth first, one folder listing at a time. A stable order needs each folder's names
+    sorted, so a folder's names (only the names: no file is opened) are held while it is walked."""
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+            names = sorted(
+                (entry.name, entry.is_dir(follow_symlinks=False))  # not following links avoids cycles
+                for entry in listing
+                if not entry.name.startswith(".")
+                and (entry.is_dir(follow_symlinks=False) or os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES)
+            )
     except OSError:
         yield folder  # load_file reports why it cannot be read
         return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        path = Path(entry.path)
-        if entry.is_dir(follow_symlinks=False):  # not following links avoids cycles
-            yield from _walk_folder(path)
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield path
+    for name, is_dir in names:
+        path = folder / name
+        yield from _walk_folder(path) if is_dir else (path,)
 
 
 # ----- small public helpers -----------------------------------------------------------------
