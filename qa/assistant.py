@@ -48,8 +48,7 @@ class Assistant:
         embedder = embedder or build_embedder(settings)
         llm = llm or build_llm(settings)
         dim = len(embedder.get_text_embedding("dimension probe"))
-        store = ArticleStore.open_local(Path(settings.store), settings.collection, embedder.model_name, dim)
-        return cls(settings, store, embedder, llm)
+        return cls(settings, _open_store(settings, embedder.model_name, dim), embedder, llm)
 
     # ----- articles -------------------------------------------------------------------------
     def ingest(
@@ -82,7 +81,7 @@ class Assistant:
     def stats(self) -> dict[str, Any]:
         infos = self.articles()
         return {
-            "store": str(Path(self.settings.store).expanduser()),
+            "store": self.store.where,
             "collection": self.settings.collection,
             "articles": len(infos),
             "chunks": sum(a.chunks for a in infos),
@@ -170,6 +169,16 @@ class Assistant:
                 "(QA_MAX_QUESTION_CHARS); shorten it to the question itself"
             )
         return question
+
+
+def _open_store(settings: Settings, embed_model: str, dim: int) -> ArticleStore:
+    """The Chroma server named by QA_CHROMA_URL, else the embedded store in QA_STORE."""
+    if settings.chroma_url.strip():
+        token = settings.chroma_token.get_secret_value() if settings.chroma_token else None
+        return ArticleStore.open_remote(
+            settings.chroma_url, settings.collection, embed_model, dim, token, settings.store_timeout
+        )
+    return ArticleStore.open_local(Path(settings.store), settings.collection, embed_model, dim)
 
 
 class Conversation:

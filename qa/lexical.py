@@ -11,6 +11,8 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +50,26 @@ class LexicalIndex:
         stamp = store.stamp()
         if stamp == self._stamp:
             return
-        if not self._load(stamp):
+        with self._locked(exclusive=False):
+            loaded = self._load(stamp)
+        if not loaded:
             self._rebuild(store, stamp)
+
+    @contextmanager
+    def _locked(self, exclusive: bool) -> Iterator[None]:
+        """Several processes on one machine can share this folder (e.g. app processes using one
+        Chroma server): saves are exclusive, loads shared, so no one reads a swapped-out index."""
+        try:
+            import fcntl
+
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.folder.parent / f".{self.folder.name}.lock", "a+")
+        except (ImportError, OSError):  # no flock (Windows) or a read-only folder: no sharing
+            yield
+            return
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            yield
 
     def _load(self, stamp: str) -> bool:
         meta_path = self.folder / "chunks.json"
@@ -60,7 +80,9 @@ class LexicalIndex:
             bm25 = None
             if meta["ids"]:
                 bm25 = _bm25s().BM25.load(str(self.folder / "bm25"), show_progress=False)
-        except (OSError, ValueError, KeyError):
+                if bm25.scores.get("num_docs") != len(meta["ids"]):
+                    return False  # not the index these ids describe
+        except (OSError, ValueError, KeyError, AttributeError):
             return False
         self._set(stamp, bm25, meta["ids"], meta["article_ids"], meta["days"])
         return True
@@ -84,19 +106,23 @@ class LexicalIndex:
 
     def _save(self, stamp: str, bm25: Any, ids: list, article_ids: list, days: list) -> None:
         """Write into a temporary folder, then swap it in, so readers never see half an index."""
-        self.folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=self.folder.parent))
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=self.folder.parent))
+        except OSError:
+            return  # a read-only folder: keep the index in memory only
         try:
             if bm25 is not None:
                 bm25.save(str(tmp / "bm25"), show_progress=False)
             payload = {"stamp": stamp, "ids": ids, "article_ids": article_ids, "days": days}
             (tmp / "chunks.json").write_text(json.dumps(payload), encoding="utf-8")
-            old = self.folder.with_name(self.folder.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            if self.folder.exists():
-                os.replace(self.folder, old)
-            os.replace(tmp, self.folder)
-            shutil.rmtree(old, ignore_errors=True)
+            with self._locked(exclusive=True):
+                old = self.folder.with_name(self.folder.name + ".old")
+                shutil.rmtree(old, ignore_errors=True)
+                if self.folder.exists():
+                    os.replace(self.folder, old)
+                os.replace(tmp, self.folder)
+                shutil.rmtree(old, ignore_errors=True)
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)  # a read-only folder: keep the index in memory only
 

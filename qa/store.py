@@ -80,6 +80,18 @@ class ArticleStore:
             ) from None
         return cls(client, name, embed_model, embed_dim, where=str(folder))
 
+    @classmethod
+    def open_remote(
+        cls, url: str, name: str, embed_model: str, embed_dim: int,
+        token: str | None = None, connect_timeout: float = 30.0,
+    ) -> ArticleStore:
+        """The store on a Chroma server (`chroma run`), shared with other app processes."""
+        from qa.remote_store import ServerAddress, connect
+
+        address = ServerAddress.parse(url)
+        client = connect(address, token, connect_timeout)
+        return cls(client, name, embed_model, embed_dim, where=address.url)
+
     def _open_collection(self, name: str) -> Any:
         wanted = {"qa_schema": SCHEMA, "qa_embed_model": self.embed_model, "qa_embed_dim": self.embed_dim}
         try:
@@ -105,7 +117,11 @@ class ArticleStore:
     # ----- version stamp: changes on every write, so other readers know to refresh --------
     def stamp(self) -> str:
         meta = self._client.get_collection(self.name, embedding_function=None).metadata or {}
-        return str(meta.get("qa_stamp", ""))
+        stamp = str(meta.get("qa_stamp", ""))
+        if stamp != getattr(self, "_seen_stamp", None):  # someone wrote: cached texts may be stale
+            self._text_cache.cache_clear()
+            self._seen_stamp = stamp
+        return stamp
 
     def _bump_stamp(self) -> None:
         meta = dict(self._chunks.metadata or {})
