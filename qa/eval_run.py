@@ -31,8 +31,12 @@ def _assistant_for(settings: Settings, throwaway: bool, embedder=None) -> Iterat
     if not throwaway:
         yield Assistant.open(settings, embedder=embedder)
         return
+    # Throwaway stores stay embedded even in server mode (QA_CHROMA_URL): nothing is left on a
+    # shared server if the run dies, and concurrent runs cannot collide.
+    throwaway_settings = {"store": None, "collection": "eval", "chroma_url": ""}
     with tempfile.TemporaryDirectory(prefix="qa-eval-") as folder:
-        yield Assistant.open(settings.model_copy(update={"store": Path(folder), "collection": "eval"}), embedder=embedder)
+        throwaway_settings["store"] = Path(folder)
+        yield Assistant.open(settings.model_copy(update=throwaway_settings), embedder=embedder)
 
 
 def run_eval(
@@ -88,7 +92,7 @@ def run_eval(
                 "questions": len(questions),
             },
             "corpus": {
-                "source": str(articles or squad or assistant.settings.store),
+                "source": str(articles or squad or assistant.store.where),
                 "articles": len(infos),
                 "chunks": sum(a.chunks for a in infos),
                 "sha256": corpus_digest,
