@@ -82,22 +82,30 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Add articles to the store; unchanged files are skipped, changed ones replaced."""
+    import time
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from qa.loading import walk
 
     assistant = _assistant()
-    total = sum(1 for _ in walk(paths))
+    total = sum(1 for _ in walk(paths))  # a streaming count: only names are listed
     colours = {"added": "green", "updated": "cyan", "unchanged": "dim", "failed": "red"}
     progress = Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.fields[rate]}"),
         console=err, disable=as_json or not err.is_terminal, transient=True,
     )
+    started, counts = time.perf_counter(), {"articles": 0, "chunks": 0}
     with progress:
-        task = progress.add_task("ingest", total=total)
+        task = progress.add_task("ingest", total=total, rate="")
 
         def show(result) -> None:
-            progress.advance(task)
+            counts["articles"] += len(result.articles) if result.chunks else 0
+            counts["chunks"] += result.chunks
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            rate = f"{counts['articles'] / elapsed:,.0f} articles/s, {counts['chunks'] / elapsed:,.0f} chunks/s"
+            progress.update(task, advance=1, rate=rate)
             if not as_json:
                 note = f" ({escape(result.reason)})" if result.reason else ""
                 extra = f", {result.chunks} chunks" if result.chunks else ""
