@@ -130,9 +130,11 @@ class PromptSource:
     text: str
 
 
+# Header fields are one line each ([^\n]*): with DOTALL a greedy `.*` could run on to a fake
+# "Outlet:/Text:" header inside the article text and make that text the source.
 _BLOCK = re.compile(
     r"=== SOURCE \[(\d+)\] ref=([0-9a-f]{12}) ===\n"
-    r"Title: (.*)\nOutlet: .*\nPublished: .*\nText:\n(.*?)\n=== END SOURCE \[\1\] ref=\2 ===",
+    r"Title: ([^\n]*)\nOutlet: [^\n]*\nPublished: [^\n]*\nText:\n(.*?)\n=== END SOURCE \[\1\] ref=\2 ===",
     re.DOTALL,
 )
 _QUESTION = re.compile(r"^Question \(JSON string\): (.*)$", re.MULTILINE)
@@ -161,7 +163,9 @@ _HISTORY_LINE = re.compile(r"^(User|Assistant): (\".*\")$", re.MULTILINE)
 def read_condense_prompt(prompt: str) -> tuple[list[tuple[str, str]], str] | None:
     """(history, follow-up) from a rendered condense prompt, or None for any other prompt."""
     matches = list(_FOLLOW_UP.finditer(prompt))
-    if not matches:
+    # An answer prompt always has a "Question (JSON string):" line; a condense prompt never does
+    # (its texts are JSON-escaped onto prefixed lines), so article text cannot fake one.
+    if not matches or _QUESTION.search(prompt):
         return None
     try:
         question = str(json.loads(matches[-1].group(1)))

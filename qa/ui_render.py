@@ -21,8 +21,8 @@ CSS = """
 .qa-badge{font-size:.8em;border-radius:10px;padding:1px 8px;margin-left:6px}
 .qa-badge.exact,.qa-badge.normalized{background:#dafbe1;color:#116329}
 .qa-badge.fuzzy{background:#fff8c5;color:#7d4e00}
-.qa-context{color:#57606a;margin:4px 0 2px 0}
-.qa-quote{background:#fff3b0;color:#24292f}
+.qa-context{color:#57606a;margin:4px 0 2px 0;unicode-bidi:isolate}
+.qa-quote{background:#fff3b0;color:#24292f;unicode-bidi:isolate}
 .qa-viewer{max-height:420px;overflow:auto;border-top:1px solid #d0d7de;margin-top:6px;padding-top:6px;white-space:pre-wrap}
 .qa-viewer mark{background:#ffe58f}
 .qa-viewer mark.qa-current{background:#ffb800;outline:2px solid #d48806}
@@ -93,7 +93,8 @@ def answer_html(answer: Answer, load_article) -> str:
         meta = " · ".join(escape(x) for x in (c.source, c.published) if x)
         parts.append(
             f'<details class="qa-card" data-citation="{number}">'
-            f'<summary><span class="qa-num">[{number}]</span> <b>{escape(c.title)}</b>'
+            # <bdi>: a right-to-left override in a title cannot reorder the badge after it
+            f'<summary><span class="qa-num">[{number}]</span> <b><bdi>{escape(c.title)}</bdi></b>'
             + (f" · {meta}" if meta else "")
             + f" {_badge(c)}"
             + f'<div class="qa-context">{_context(text, c)}</div></summary>'
@@ -108,7 +109,7 @@ def answer_html(answer: Answer, load_article) -> str:
 def chunks_html(chunks: tuple[RetrievedChunk, ...] | list[RetrievedChunk]) -> str:
     rows = "".join(
         f"<tr><td>{c.rank}</td><td>{c.score:.3f}</td><td>{'' if c.dense_score is None else f'{c.dense_score:.3f}'}</td>"
-        f"<td>{'' if c.bm25_score is None else f'{c.bm25_score:.2f}'}</td><td>{escape(c.title)}</td>"
+        f"<td>{'' if c.bm25_score is None else f'{c.bm25_score:.2f}'}</td><td><bdi>{escape(c.title)}</bdi></td>"
         f"<td>{escape(c.text[:300])}{'…' if len(c.text) > 300 else ''}</td></tr>"
         for c in chunks
     )
