@@ -178,7 +178,9 @@ def _open_store(settings: Settings, embed_model: str, dim: int) -> ArticleStore:
         return ArticleStore.open_remote(
             settings.chroma_url, settings.collection, embed_model, dim, token, settings.store_timeout
         )
-    return ArticleStore.open_local(Path(settings.store), settings.collection, embed_model, dim)
+    return ArticleStore.open_local(
+        Path(settings.store), settings.collection, embed_model, dim, settings.store_timeout
+    )
 
 
 class Conversation:

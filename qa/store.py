@@ -8,14 +8,17 @@ version's chunks are deleted. Readers ignore chunks whose version no article rec
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from qa.errors import EmbeddingMismatchError, StoreError
+from qa.store_guard import StoreLock, call_with_deadline, locked_message, probe_sqlite
 from qa.types import Article, ArticleInfo, Chunk, Filters
 
 SCHEMA = "1"
@@ -48,6 +51,11 @@ def chunk_id(article_id: str, version: str, index: int) -> str:
 
 
 class ArticleStore:
+    # Embedded stores only (see _open_guarded): the inter-process lock and how to reconnect.
+    _guard: StoreLock | None = None
+    _reconnect: Callable[[], Any] | None = None
+    _synced_stamp: str | None = None
+
     def __init__(self, client: Any, name: str, embed_model: str, embed_dim: int, where: str):
         self._client = client
         self.name = name
@@ -63,22 +71,28 @@ class ArticleStore:
 
     # ----- opening -------------------------------------------------------------------------
     @classmethod
-    def open_local(cls, folder: Path, name: str, embed_model: str, embed_dim: int) -> ArticleStore:
+    def open_local(
+        cls, folder: Path, name: str, embed_model: str, embed_dim: int, timeout: float = 30.0
+    ) -> ArticleStore:
+        """The embedded store in `folder`; StoreError after `timeout` s if another process holds it."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
         folder = Path(folder).expanduser()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            client = chromadb.PersistentClient(
+
+        def connect() -> Any:
+            return chromadb.PersistentClient(
                 path=str(folder / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
             )
+
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
                 f"cannot open the store at {folder}: {exc.strerror or exc}; "
                 "set QA_STORE to a writable folder"
             ) from None
-        return cls(client, name, embed_model, embed_dim, where=str(folder))
+        return cls._open_guarded(folder, connect, name, embed_model, embed_dim, timeout)
 
     @classmethod
     def open_remote(
@@ -124,9 +138,113 @@ class ArticleStore:
         return stamp
 
     def _bump_stamp(self) -> None:
-        meta = dict(self._chunks.metadata or {})
+        meta = self._fresh_meta()  # not the cached copy: another process may have changed it
         meta["qa_stamp"] = uuid.uuid4().hex
+        meta["qa_pending"] = ""  # the write finished: nothing to recover
         self._chunks.modify(metadata=meta)
+        self._synced_stamp = meta["qa_stamp"]
+
+    # ----- crash safety and sharing between processes (embedded stores) ------------------
+    @classmethod
+    def _open_guarded(
+        cls, folder: Path, connect: Callable[[], Any], name: str, embed_model: str, embed_dim: int,
+        timeout: float,
+    ) -> ArticleStore:
+        """Open under the store's lock, never waiting more than `timeout` s for another process,
+        then finish any write a killed process left half done."""
+        guard = StoreLock(folder, timeout)
+        with guard.exclusive():  # also keeps two processes from creating a new store at once
+            probe_sqlite(folder / "chroma" / "chroma.sqlite3", timeout, folder)
+
+            def build() -> ArticleStore:
+                return cls(connect(), name, embed_model, embed_dim, where=str(folder))
+
+            try:
+                store = call_with_deadline(build, timeout, lambda: locked_message(folder, timeout))
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot open the store at {folder}: {exc.strerror or exc}; "
+                    "set QA_STORE to a writable folder"
+                ) from None
+            store._guard, store._reconnect = guard, connect
+            store._synced_stamp = store.stamp()
+            store.recover()
+        return store
+
+    def _locked(self, exclusive: bool) -> Any:
+        if self._guard is None:
+            return nullcontext()
+        return self._guard.exclusive() if exclusive else self._guard.shared()
+
+    def _fresh_meta(self) -> dict[str, Any]:
+        return dict(self._client.get_collection(self.name, embedding_function=None).metadata or {})
+
+    def _sync(self) -> None:
+        """Reload Chroma's in-memory vector index if another process wrote since we last looked
+        (call with the lock held): its index never sees their vectors, and writing through it
+        would save it over theirs."""
+        if self._reconnect is None:
+            return
+        stamp = self.stamp()
+        if stamp == self._synced_stamp:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Chroma shares one client per path in a process: drop it so the next one reads the disk.
+        identifier = str(Path(self.where) / "chroma")
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        reconnect = self._reconnect
+        where, timeout = Path(self.where), self._guard.timeout if self._guard else 30.0
+        self._client = call_with_deadline(reconnect, timeout, lambda: locked_message(where, timeout))
+        self._chunks = self._open_collection(self.name)
+        self._articles = self._open_collection(f"{self.name}_articles")
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self._vectors = ChromaVectorStore(chroma_collection=self._chunks)
+        self._text_cache.cache_clear()
+        self._synced_stamp = stamp
+
+    @contextmanager
+    def _writing(self, article_ids: Sequence[str]) -> Iterator[None]:
+        """Hold the write lock, note which articles are being written (so a killed write can be
+        finished by the next process), and clear the note with the new stamp at the end."""
+        with self._locked(exclusive=True):
+            self._sync()
+            if self._guard is not None:
+                self._recover_pending()
+                meta = self._fresh_meta()
+                meta["qa_pending"] = json.dumps(sorted(set(article_ids)))
+                self._chunks.modify(metadata=meta)
+            yield
+            self._bump_stamp()
+
+    def recover(self) -> list[str]:
+        """Finish a write that a killed process left half done; the ids of the articles tidied."""
+        if self._guard is None:  # server mode: other clients may be writing; `qa doctor` tidies
+            return []
+        with self._locked(exclusive=True):
+            self._sync()
+            return self._recover_pending()
+
+    def _recover_pending(self) -> list[str]:
+        pending = json.loads(self._fresh_meta().get("qa_pending") or "[]")
+        for article_id in pending:
+            self.drop_stale_chunks(article_id)
+        if pending:
+            self._bump_stamp()
+        return list(pending)
+
+    def drop_stale_chunks(self, article_id: str) -> int:
+        """Delete the chunks of `article_id` that no article record names; how many."""
+        found = self.record(article_id)
+        where: dict[str, Any] = {"article_id": article_id}
+        if found is not None:
+            where = {"$and": [where, {"version": {"$ne": found[1]}}]}
+        stale = self._chunks.get(where=where, include=[])["ids"]
+        if stale:
+            self._chunks.delete(ids=stale)
+        return len(stale)
 
     # ----- reading --------------------------------------------------------------------------
     def records(self) -> dict[str, tuple[ArticleInfo, str]]:
@@ -199,12 +317,18 @@ class ArticleStore:
         query = VectorStoreQuery(
             query_embedding=vector, similarity_top_k=k, filters=_metadata_filters(filters)
         )
-        result = self._vectors.query(query)
+        with self._locked(exclusive=False):
+            self._sync()  # see vectors other processes added since we loaded the index
+            result = self._vectors.query(query)
         return [DenseHit(i, float(s)) for i, s in zip(result.ids or [], result.similarities or [])]
 
     # ----- writing --------------------------------------------------------------------------
     def write(self, items: Sequence[PreparedArticle]) -> None:
         """Store articles together: all of them become visible, or none does."""
+        with self._writing([item.article.id for item in items]):
+            self._write_items(items)
+
+    def _write_items(self, items: Sequence[PreparedArticle]) -> None:
         from llama_index.core.schema import TextNode
 
         previous = {item.article.id: self.record(item.article.id) for item in items}
@@ -241,7 +365,6 @@ class ArticleStore:
                 where={"$and": [{"article_id": item.article.id}, {"version": {"$ne": item.version}}]}
             )
             self._text_cache.cache_clear()
-        self._bump_stamp()
 
     def _rollback(self, new_ids: list[str], previous: dict[str, Any]) -> None:
         try:
@@ -256,10 +379,10 @@ class ArticleStore:
     def remove(self, article_id: str) -> bool:
         if self.record(article_id) is None:
             return False
-        self._articles.delete(ids=[article_id])  # first: its chunks stop counting at once
-        self._chunks.delete(where={"article_id": article_id})
-        self._text_cache.cache_clear()
-        self._bump_stamp()
+        with self._writing([article_id]):
+            self._articles.delete(ids=[article_id])  # first: its chunks stop counting at once
+            self._chunks.delete(where={"article_id": article_id})
+            self._text_cache.cache_clear()
         return True
 
 
