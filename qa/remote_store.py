@@ -68,6 +68,7 @@ def connect(address: ServerAddress, token: str | None = None, connect_timeout: f
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # else one INFO line per request
     headers = {"Authorization": f"Bearer {token}"} if token else None
+    _probe(address, headers or {}, connect_timeout)
     try:
         client = _translated(address)(chromadb.HttpClient)(
             host=address.host,
@@ -76,13 +77,31 @@ def connect(address: ServerAddress, token: str | None = None, connect_timeout: f
             headers=headers,
             settings=ChromaSettings(anonymized_telemetry=False),
         )
-    except ValueError:  # Chroma keeps one client per server and process, with one set of settings
-        raise StoreError(
-            f"this process already talks to the Chroma server at {address.url} with another "
-            "token; use one QA_CHROMA_TOKEN per process"
-        ) from None
+    except ValueError as exc:
+        if "already exists" in str(exc):  # Chroma keeps one client (one token) per server and process
+            raise StoreError(
+                f"this process already talks to the Chroma server at {address.url} with another "
+                "token; use one QA_CHROMA_TOKEN per process"
+            ) from None
+        raise StoreError(f"the Chroma server at {address.url} failed: {exc}") from None
     _tune_session(client, address, connect_timeout)
-    return Guarded(client, address)
+    return SharedClient(client, address)
+
+
+def _probe(address: ServerAddress, headers: dict[str, str], connect_timeout: float) -> None:
+    """Ask the server who we are before Chroma's client does: its own checks turn a refused
+    connection or token into a vague ValueError."""
+    import httpx
+
+    try:
+        reply = httpx.get(
+            f"{address.url}/api/v2/auth/identity", headers=headers,
+            timeout=httpx.Timeout(_READ_SECONDS, connect=connect_timeout),
+        )
+    except httpx.TransportError:
+        raise address.unreachable() from None
+    if reply.status_code in (401, 403):
+        raise address.refused(reply.status_code)
 
 
 def _tune_session(client: Any, address: ServerAddress, connect_timeout: float) -> None:
@@ -103,9 +122,6 @@ def _tune_session(client: Any, address: ServerAddress, connect_timeout: float) -
 
         check_auth._qa_auth_check = True  # type: ignore[attr-defined]
         hooks.append(check_auth)
-    # the client checked the tenant before the hook existed: ask again (a call that needs auth)
-    # so a bad token fails here, at opening, with the clear message
-    _translated(address)(client.count_collections)()
 
 
 def _translated(address: ServerAddress):
@@ -150,6 +166,28 @@ class Guarded:
 
     def __repr__(self) -> str:
         return f"Guarded({self._target!r})"
+
+
+class SharedClient(Guarded):
+    """The client: other app processes may create the same collection at the same moment."""
+
+    def create_collection(self, name: str, **options: Any) -> Any:
+        from chromadb.errors import ChromaError
+
+        try:
+            return self.__getattr__("create_collection")(name, **options)
+        except ChromaError as exc:
+            if "already exists" not in str(exc):
+                raise
+        existing = self.get_collection(name, embedding_function=None)
+        wanted, found = options.get("metadata") or {}, existing.metadata or {}
+        for key in ("qa_embed_model", "qa_embed_dim"):
+            if key in wanted and found.get(key) != wanted[key]:
+                raise StoreError(
+                    f"another process just created collection '{name}' on {self._address.url} with "
+                    f"embedding model '{found.get('qa_embed_model')}'; set QA_EMBED to match"
+                )
+        return existing
 
 
 def _is_collection(value: Any) -> bool:
