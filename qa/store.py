@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import EmbeddingMismatchError, StoreError
-from qa.store_guard import StoreLock, call_with_deadline, locked_message, probe_sqlite
+from qa.store_guard import StoreLock, probe_sqlite
 from qa.types import Article, ArticleInfo, Chunk, Filters
 
 SCHEMA = "1"
@@ -156,11 +156,9 @@ class ArticleStore:
         with guard.exclusive():  # also keeps two processes from creating a new store at once
             probe_sqlite(folder / "chroma" / "chroma.sqlite3", timeout, folder)
 
-            def build() -> ArticleStore:
-                return cls(connect(), name, embed_model, embed_dim, where=str(folder))
-
+            _forget_cached_client(folder)  # a cached client may hold an index older than the disk
             try:
-                store = call_with_deadline(build, timeout, lambda: locked_message(folder, timeout))
+                store = cls(connect(), name, embed_model, embed_dim, where=str(folder))
             except OSError as exc:
                 raise StoreError(
                     f"cannot open the store at {folder}: {exc.strerror or exc}; "
@@ -176,6 +174,13 @@ class ArticleStore:
             return nullcontext()
         return self._guard.exclusive() if exclusive else self._guard.shared()
 
+    def ensure_available(self) -> None:
+        """A StoreError within the timeout if another process holds the database: any Chroma call
+        would wait forever then (reads too). Cheap: one sqlite lock attempt."""
+        if self._guard is not None:
+            folder = Path(self.where)
+            probe_sqlite(folder / "chroma" / "chroma.sqlite3", self._guard.timeout, folder)
+
     def _fresh_meta(self) -> dict[str, Any]:
         return dict(self._client.get_collection(self.name, embedding_function=None).metadata or {})
 
@@ -188,15 +193,9 @@ class ArticleStore:
         stamp = self.stamp()
         if stamp == self._synced_stamp:
             return
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        # Chroma shares one client per path in a process: drop it so the next one reads the disk.
-        identifier = str(Path(self.where) / "chroma")
-        SharedSystemClient._identifier_to_system.pop(identifier, None)
-        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
-        reconnect = self._reconnect
-        where, timeout = Path(self.where), self._guard.timeout if self._guard else 30.0
-        self._client = call_with_deadline(reconnect, timeout, lambda: locked_message(where, timeout))
+        self.ensure_available()
+        _forget_cached_client(Path(self.where))
+        self._client = self._reconnect()
         self._chunks = self._open_collection(self.name)
         self._articles = self._open_collection(f"{self.name}_articles")
         from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -212,6 +211,7 @@ class ArticleStore:
         with self._locked(exclusive=True):
             self._sync()
             if self._guard is not None:
+                self.ensure_available()  # a foreign process holding the database would hang Chroma's write
                 self._recover_pending()
                 meta = self._fresh_meta()
                 meta["qa_pending"] = json.dumps(sorted(set(article_ids)))
@@ -384,6 +384,17 @@ class ArticleStore:
             self._chunks.delete(where={"article_id": article_id})
             self._text_cache.cache_clear()
         return True
+
+
+def _forget_cached_client(folder: Path) -> None:
+    """Chroma shares one client per path within a process and never rereads the vector index
+    from disk: drop it so the next client loads what other processes wrote. Stores still using
+    the old one keep it (it is not stopped) until they reload themselves."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    identifier = str(folder / "chroma")
+    SharedSystemClient._identifier_to_system.pop(identifier, None)
+    SharedSystemClient._identifier_to_refcount.pop(identifier, None)
 
 
 def _metadata_filters(filters: Filters | None) -> Any:

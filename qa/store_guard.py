@@ -8,6 +8,10 @@ process that loaded the index before another one wrote never sees the new vector
 take an exclusive file lock and first reload the index when someone else wrote since (the store
 decides that from its version stamp); reloads take a shared lock so they never read a half-saved
 index.
+
+A hang inside Chroma cannot be bounded from Python (its Rust code keeps the GIL while it waits,
+so even a watchdog thread stops), so the database is probed with sqlite's own busy timeout
+before opening and before each write instead.
 """
 
 from __future__ import annotations
@@ -15,14 +19,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO
 
 from qa.errors import StoreError
 
-T = TypeVar("T")
 LOCK_NAME = ".qa-store.lock"
 _POLL = 0.05
 
@@ -53,29 +56,6 @@ def probe_sqlite(database: Path, timeout: float, folder: Path) -> None:
             raise StoreError(locked_message(folder, timeout)) from None
     finally:
         con.close()
-
-
-def call_with_deadline(work: Callable[[], T], timeout: float, on_timeout: Callable[[], str]) -> T:
-    """Run `work` in a worker thread; a StoreError after `timeout` seconds instead of a hang.
-
-    A call stuck inside Chroma cannot be cancelled: the daemon thread is left behind, which is
-    better than a caller that never returns."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = work()
-        except BaseException as exc:  # handed to the caller below
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, name="qa-store-open", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise StoreError(on_timeout())
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
 
 
 class StoreLock:

@@ -1,0 +1,277 @@
+"""Store safety with real processes: SIGKILL during ingest, a store locked by another process,
+and two processes ingesting and asking on the same embedded store at once.
+
+The kill loop runs `qa ingest` (the real CLI) in children forked from a warm driver process
+(this file run as a script), so a kill costs a fork instead of a cold start of the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qa.chunking import chunk_text
+from qa.errors import StoreError
+from qa.lexical import LexicalIndex
+from qa.loading import load_file
+from qa.settings import Settings
+from qa.store import ArticleStore
+from qa.store_guard import LOCK_NAME
+
+HERE = Path(__file__).resolve()
+WORDS = (
+    "river market council harbour winter rail bridge school theatre orchard museum letter signal "
+    "garden station lantern ferry summit mill quarry beacon valley tower meadow canal archive"
+).split()
+
+
+# ----- helpers -------------------------------------------------------------------------------
+def write_article(folder: Path, number: int, revision: int, rng: random.Random) -> None:
+    sentences = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 16))).capitalize()
+        + f" item {number}-{revision}-{j}."
+        for j in range(rng.randint(3, 24))
+    ]
+    (folder / f"a{number:04d}.txt").write_text(f"Report {number} rev {revision}\n\n" + " ".join(sentences))
+
+
+def open_store(store: Path, embedder, timeout: float = 20.0) -> ArticleStore:
+    return ArticleStore.open_local(store, "news", embedder.model_name, 256, timeout)
+
+
+def expected_chunks(corpus: Path) -> dict[str, int]:
+    """Article id -> chunk count, computed from the files exactly as ingest chunks them."""
+    settings = Settings()
+    out = {}
+    for path in sorted(corpus.iterdir()):
+        for article in load_file(path):
+            out[article.id] = len(chunk_text(article.id, article.text, settings.chunk_size, settings.chunk_overlap))
+    return out
+
+
+def pending_note(store: Path) -> str:
+    """The write journal as a killed process left it (read with sqlite, before anyone recovers)."""
+    database = store / "chroma" / "chroma.sqlite3"
+    if not database.exists():
+        return ""
+    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT str_value FROM collection_metadata WHERE key = 'qa_pending'").fetchall()
+    except sqlite3.OperationalError:
+        return ""
+    finally:
+        con.close()
+    return "".join(r[0] or "" for r in rows if r[0] and r[0] != "[]")
+
+
+def check_consistent(store: ArticleStore, texts_seen: dict[str, set[str]], bm25_dir: Path) -> int:
+    """Every article is whole or absent, no chunk outside an article, BM25 and the vector index
+    agree with Chroma. Returns the number of articles present."""
+    records = store.records()
+    by_article: dict[str, list[tuple[str, dict]]] = {}
+    for cid, _text, meta in store.iter_chunks():
+        by_article.setdefault(meta["article_id"], []).append((cid, meta))
+    assert set(by_article) <= set(records), f"chunks of unknown articles: {set(by_article) - set(records)}"
+    for article_id, (info, version) in records.items():
+        chunks = by_article.get(article_id, [])
+        assert all(m["version"] == version for _, m in chunks), f"{article_id}: chunks of another version"
+        assert sorted(m["index"] for _, m in chunks) == list(range(info.chunks)), f"{article_id}: chunks missing"
+        article = store.article(article_id)
+        assert article is not None and article.text in texts_seen[article_id], f"{article_id}: text damaged"
+        for cid, meta in chunks:
+            assert store.chunks_by_id([cid])[cid][0] == article.text[meta["start"] : meta["end"]]
+    lexical = LexicalIndex(bm25_dir)
+    lexical.ensure_current(store)
+    assert sorted(lexical._ids) == sorted(cid for chunks in by_article.values() for cid, _ in chunks)
+    all_ids = [cid for chunks in by_article.values() for cid, _ in chunks]
+    for cid, vector in store.vectors_by_id(all_ids).items():
+        assert cid in [h.chunk_id for h in store.dense_query(vector, 3)], f"{cid} lost from the vector index"
+    return len(records)
+
+
+class KillDriver:
+    """A warm process that forks `qa ingest` children and SIGKILLs them after a given delay."""
+
+    def __init__(self, store: Path, corpus: Path):
+        env = {**os.environ, "QA_STORE": str(store), "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE), "kill-driver", str(corpus)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+        )
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def run(self, delay: float | None) -> dict:
+        """Run one ingest; kill it after `delay` s (None: let it finish)."""
+        self.proc.stdin.write(f"{-1 if delay is None else delay}\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+def _driver_main(corpus: str) -> None:
+    """Script mode: warm up imports, then per line on stdin fork a `qa ingest` and maybe kill it."""
+    from qa.cli import app
+    from qa.embedding import WordLlamaEmbedding
+
+    WordLlamaEmbedding()  # load the weights once, before forking
+    print("ready", flush=True)
+    for line in sys.stdin:
+        delay = float(line)
+        started = time.monotonic()
+        child = os.fork()
+        if child == 0:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            try:
+                app(["ingest", corpus], standalone_mode=False)
+                os._exit(0)
+            except BaseException:
+                os._exit(1)
+        if delay >= 0:
+            time.sleep(delay)
+            os.kill(child, signal.SIGKILL)
+        _, status = os.waitpid(child, 0)
+        killed = os.WIFSIGNALED(status)
+        code = None if killed else os.WEXITSTATUS(status)
+        print(json.dumps({"killed": killed, "code": code, "seconds": time.monotonic() - started}), flush=True)
+
+
+# ----- 1. crash safety -------------------------------------------------------------------------
+@pytest.mark.long
+def test_sigkill_during_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_path, embedder, long_run):
+    rng = random.Random(8)
+    files, kills = (300, 50) if long_run else (60, 4)
+    corpus, store_dir = tmp_path / "corpus", tmp_path / "store"
+    corpus.mkdir()
+    texts_seen: dict[str, set[str]] = {}
+    revision = {n: 0 for n in range(files)}
+    for n in range(files):
+        write_article(corpus, n, 0, rng)
+    driver = KillDriver(store_dir, corpus)
+    try:
+        calibration = driver.run(None)  # a full ingest: how long the work takes here
+        assert calibration["code"] == 0
+        full = calibration["seconds"]
+        half_done = 0
+        for round_number in range(kills):
+            for n in rng.sample(range(files), k=files // 4):  # changed articles: the replace path
+                revision[n] += 1
+                write_article(corpus, n, revision[n], rng)
+            for path in corpus.iterdir():
+                for article in load_file(path):
+                    texts_seen.setdefault(article.id, set()).add(article.text)
+            outcome = driver.run(rng.uniform(0.05, 1.1) * full)
+            half_done += bool(pending_note(store_dir))
+            store = open_store(store_dir, embedder)  # opening finishes a half-done write
+            check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}")
+            assert driver.run(None)["code"] == 0, outcome
+            store = open_store(store_dir, embedder)
+            want = expected_chunks(corpus)
+            present = check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}-done")
+            assert present == files and store.count_chunks() == sum(want.values())
+            assert {aid: info.chunks for aid, (info, _) in store.records().items()} == want
+        print(f"\n{kills} kills survived, {half_done} left a half-done write (recovered on open)")
+    finally:
+        driver.close()
+
+
+# ----- 2. locked store -------------------------------------------------------------------------
+HOLD_SQLITE = """
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN IMMEDIATE")
+print("held", flush=True)
+time.sleep(60)
+"""
+
+HOLD_LOCKFILE = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "a+")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def _holder(script: str, target: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", script, str(target)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+@pytest.fixture
+def made_store(tmp_path, embedder) -> Path:
+    """A store with one article."""
+    from qa.assistant import Assistant
+
+    store = tmp_path / "store"
+    (tmp_path / "a.txt").write_text("Harbour report\n\nThe ferry to the island runs twice a day in winter.")
+    assert Assistant.open(Settings(store=store), embedder=embedder).ingest([tmp_path / "a.txt"]).ok
+    return store
+
+
+def test_cli_on_a_store_whose_database_another_process_holds_fails_after_the_timeout(made_store):
+    holder = _holder(HOLD_SQLITE, made_store / "chroma" / "chroma.sqlite3")
+    try:
+        env = {**os.environ, "QA_STORE": str(made_store), "QA_STORE_TIMEOUT": "1.5"}
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "qa.cli", "articles"], env=env, capture_output=True,
+                              text=True, timeout=120)
+        took = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 1
+    assert "locked by another process" in done.stderr and "QA_STORE_TIMEOUT" in done.stderr
+    assert str(made_store) in done.stderr and "Traceback" not in done.stderr
+    assert took < 60  # a hang would run into the subprocess timeout
+
+
+def test_ingest_and_ask_while_another_process_holds_the_database_fail_instead_of_hanging(made_store, embedder):
+    from qa.assistant import Assistant
+
+    assistant = Assistant.open(Settings(store=made_store, store_timeout=1.0), embedder=embedder)
+    (made_store.parent / "b.txt").write_text("Mill report\n\nThe old mill by the canal reopened as a museum.")
+    holder = _holder(HOLD_SQLITE, made_store / "chroma" / "chroma.sqlite3")
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="locked by another process"):
+            assistant.ingest([made_store.parent / "b.txt"])
+        with pytest.raises(StoreError, match="locked by another process"):
+            assistant.ask("When does the ferry run?")
+        assert time.monotonic() - started < 20
+    finally:
+        holder.kill()
+        holder.wait()
+    assert assistant.retriever.retrieve("When does the ferry run?", 3)  # usable again once released
+    assert len(assistant.articles()) == 1  # nothing half-written
+
+
+def test_a_writer_holding_the_store_lock_makes_others_wait_then_fail(made_store, embedder):
+    holder = _holder(HOLD_LOCKFILE, made_store / LOCK_NAME)
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="QA_STORE_TIMEOUT"):
+            open_store(made_store, embedder, timeout=0.5)
+        assert 0.4 < time.monotonic() - started < 10
+    finally:
+        holder.kill()
+        holder.wait()
+    assert len(open_store(made_store, embedder).records()) == 1
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["kill-driver"]:
+    _driver_main(sys.argv[2])
