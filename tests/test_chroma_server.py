@@ -4,6 +4,7 @@ coming back, tokens, and `qa eval`."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import socket
@@ -133,6 +134,37 @@ def test_ingest_and_ask_through_the_server(server, collection, tmp_path, embedde
     assert (tmp_path / "store" / "bm25" / collection / "chunks.json").exists()
     # ingesting again changes nothing
     assert assistant.ingest([SAMPLE]).count("unchanged") == report.count("added")
+
+
+def _peer_addresses(pid: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Remote ends of the TCP sockets a process holds (Linux /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd) if fd.is_symlink() else ""
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    peers = []
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                raw = bytes.fromhex(fields[2].split(":")[0])
+                # the kernel prints each 32-bit word in host (little-endian) order
+                raw = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+                peers.append(ipaddress.ip_address(raw))
+    return peers
+
+
+def test_the_server_talks_to_no_one_but_loopback(server, collection, tmp_path, embedder):
+    assistant = _open(server, collection, tmp_path / "store", embedder)
+    assistant.ingest([SAMPLE])
+    assistant.ask(QUESTION)
+    peers = _peer_addresses(server.process.pid)
+    # the client's kept-alive connection shows up: the check does see live connections
+    assert any(peer.is_loopback for peer in peers), peers
+    for peer in peers:
+        mapped = getattr(peer, "ipv4_mapped", None)
+        assert peer.is_loopback or peer.is_unspecified or (mapped and mapped.is_loopback), peer
 
 
 # ----- several clients -----------------------------------------------------------------------
