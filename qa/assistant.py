@@ -54,6 +54,7 @@ class Assistant:
     def ingest(
         self, paths: Iterable[str | Path], on_file: Callable[[FileResult], None] | None = None
     ) -> IngestReport:
+        self.store.ensure_available()
         ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_size, self.settings.chunk_overlap)
         report = ingestor.ingest(paths, on_file)
         if report.count("added") or report.count("updated"):
@@ -62,6 +63,7 @@ class Assistant:
 
     def add_articles(self, articles: list[Article], batch: int = 64) -> IngestReport:
         """Store articles that are already in memory (e.g. SQuAD paragraphs), in batches."""
+        self.store.ensure_available()
         ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_size, self.settings.chunk_overlap)
         report = ingestor.ingest_articles(articles, batch)
         self.lexical.ensure_current(self.store)
@@ -104,6 +106,7 @@ class Assistant:
 
     def _prepare(self, question: str, top_k: int | None, filters: Filters | dict | None):
         question = self._check_question(question)
+        self.store.ensure_available()
         if isinstance(filters, dict):
             filters = Filters(
                 article_ids=tuple(filters.get("article_ids") or ()),
