@@ -153,7 +153,7 @@ def _driver_main(corpus: str) -> None:
 @pytest.mark.long
 def test_sigkill_during_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_path, embedder, long_run):
     rng = random.Random(8)
-    files, kills = (300, 50) if long_run else (60, 4)
+    files, kills = (300, 50) if long_run else (40, 3)
     corpus, store_dir = tmp_path / "corpus", tmp_path / "store"
     corpus.mkdir()
     texts_seen: dict[str, set[str]] = {}
