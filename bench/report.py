@@ -26,13 +26,22 @@ def table(results: dict) -> str:
                 f"| {entry['corpus']['chunks']:,} | {mode} "
                 f"| {qa['ingest']['chunks_per_s']:,.0f} / {limit['ingest']['chunks_per_s']:,.0f} / "
                 f"{peer['ingest']['chunks_per_s']:,.0f} "
-                f"| {r['ingest_vs_limit']:.0%} | {r['ingest_mb_vs_peer']:.2f}x | {qa['ingest']['mb_per_s']:.2f} "
+                f"| {r['ingest_vs_limit']:.0%}{_cpu(r, 'ingest_cpu_vs_limit', mode, '{:.0%}')} "
+                f"| {r['ingest_mb_vs_peer']:.2f}x{_cpu(r, 'ingest_cpu_vs_peer', mode, '{:.2f}x')} "
+                f"| {qa['ingest']['mb_per_s']:.2f} "
                 f"| {rss} | {rq['p50']:.1f} / {rq['p95']:.1f} / {rq['p99']:.1f} "
                 f"| {limit['query']['retrieve_ms']['p50']:.1f} | {peer['query']['retrieve_ms']['p50']:.1f} "
                 f"| {qa['query']['ask_ms']['p50']:.1f} / {qa['query']['ask_ms']['p95']:.1f} "
                 f"| {m['cold_start']['median_s']:.2f} |"
             )
     return head + "\n".join(rows) + "\n"
+
+
+def _cpu(ratios: dict, key: str, mode: str, fmt: str) -> str:
+    """The CPU-time version of a ratio, in embedded mode (where all the work is in one process)."""
+    if mode != "embedded" or key not in ratios:
+        return ""
+    return " (CPU " + fmt.format(ratios[key]) + ")"
 
 
 def chunking_table(results: dict) -> str:
@@ -53,8 +62,10 @@ def targets(results: dict) -> list[tuple[str, bool, str]]:
     qa, r = entry["qa"], entry["ratios"]
     ask = qa["query"]["ask_ms"]
     checks = [
-        ("ingest >= 70% of raw Chroma add", r["ingest_vs_limit"] >= 0.7, f"{r['ingest_vs_limit']:.0%}"),
-        ("ingest >= 2x plain llama-index (MB/s)", r["ingest_mb_vs_peer"] >= 2, f"{r['ingest_mb_vs_peer']:.2f}x"),
+        ("ingest >= 70% of raw Chroma add", r["ingest_vs_limit"] >= 0.7,
+         f"{r['ingest_vs_limit']:.0%} wall{_cpu(r, 'ingest_cpu_vs_limit', 'embedded', '{:.0%}')}"),
+        ("ingest >= 2x plain llama-index (MB/s)", r["ingest_mb_vs_peer"] >= 2,
+         f"{r['ingest_mb_vs_peer']:.2f}x wall{_cpu(r, 'ingest_cpu_vs_peer', 'embedded', '{:.2f}x')}"),
         ("hybrid p50 <= 2x raw Chroma query p50", r["retrieve_p50_vs_limit"] <= 2, f"{r['retrieve_p50_vs_limit']:.2f}x"),
         ("ask p50 <= 30 ms", ask["p50"] <= 30, f"{ask['p50']:.1f} ms"),
         ("ask p95 <= 80 ms", ask["p95"] <= 80, f"{ask['p95']:.1f} ms"),

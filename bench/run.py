@@ -120,6 +120,7 @@ def measure_mode(size_dir: Path, corpus, prepared: Path, mode: str, cold_runs: i
             ingest = worker(f"ingest-{system}", args)
             ingest["chunks_per_s"] = round(ingest["chunks"] / ingest["seconds"], 1)
             ingest["mb_per_s"] = round(corpus.bytes / 1e6 / ingest["seconds"], 3)
+            ingest["mb_per_cpu_s"] = round(corpus.bytes / 1e6 / ingest["cpu_seconds"], 3)
             out[system] = {"ingest": ingest, "query": worker(f"query-{system}", args)}
         first_question = json.loads(Path(corpus.questions).read_text(encoding="utf-8").splitlines()[0])["question"]
         out["cold_start"] = cold_start(size_dir / f"{mode}-qa", "bench_qa", url, first_question, cold_runs)
@@ -138,6 +139,10 @@ def ratios(result: dict) -> dict:
     return {
         "ingest_vs_limit": round(qa["ingest"]["chunks_per_s"] / limit["ingest"]["chunks_per_s"], 3),
         "ingest_mb_vs_peer": round(qa["ingest"]["mb_per_s"] / peer["ingest"]["mb_per_s"], 3),
+        # CPU-time ratios: steadier than wall time while other jobs share the cores (embedded mode only:
+        # in server mode the server's CPU is not counted)
+        "ingest_cpu_vs_limit": round(limit["ingest"]["cpu_seconds"] / qa["ingest"]["cpu_seconds"], 3),
+        "ingest_cpu_vs_peer": round(qa["ingest"]["mb_per_cpu_s"] / peer["ingest"]["mb_per_cpu_s"], 3),
         "retrieve_p50_vs_limit": round(qa["query"]["retrieve_ms"]["p50"] / limit["query"]["retrieve_ms"]["p50"], 3),
         "retrieve_p50_vs_peer": round(qa["query"]["retrieve_ms"]["p50"] / peer["query"]["retrieve_ms"]["p50"], 3),
     }
