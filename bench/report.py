@@ -32,7 +32,7 @@ def table(results: dict) -> str:
                 f"| {rss} | {rq['p50']:.1f} / {rq['p95']:.1f} / {rq['p99']:.1f} "
                 f"| {limit['query']['retrieve_ms']['p50']:.1f} | {peer['query']['retrieve_ms']['p50']:.1f} "
                 f"| {qa['query']['ask_ms']['p50']:.1f} / {qa['query']['ask_ms']['p95']:.1f} "
-                f"| {m['cold_start']['median_s']:.2f} |"
+                f"| {m['cold_start']['median_s']:.2f}{_cold_cpu(m['cold_start'])} |"
             )
     return head + "\n".join(rows) + "\n"
 
@@ -42,6 +42,10 @@ def _cpu(ratios: dict, key: str, mode: str, fmt: str) -> str:
     if mode != "embedded" or key not in ratios:
         return ""
     return " (CPU " + fmt.format(ratios[key]) + ")"
+
+
+def _cold_cpu(cold: dict) -> str:
+    return f" (CPU {cold['median_cpu_s']:.2f})" if "median_cpu_s" in cold else ""
 
 
 def chunking_table(results: dict) -> str:

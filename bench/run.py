@@ -95,17 +95,22 @@ def cold_start(store: Path, collection: str, url: str, question: str, runs: int 
     """Wall time of `qa ask` as a process, and whether gradio got imported on the way."""
     env = {**os.environ, "QA_STORE": str(store), "QA_COLLECTION": collection, "QA_CHROMA_URL": url,
            "ANONYMIZED_TELEMETRY": "False"}
-    times = []
+    import resource
+
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run([str(BIN / "qa"), "ask", question], capture_output=True, text=True, env=env, cwd=store)
         times.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # CPU time: steadier on a busy machine
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         if done.returncode != 0:
             raise RuntimeError(f"qa ask failed: {done.stderr[-2000:]}")
     traced = subprocess.run([str(BIN / "qa"), "ask", question], capture_output=True, text=True, cwd=store,
                             env={**env, "PYTHONPROFILEIMPORTTIME": "1"})
     imported = [line.rsplit("|", 1)[-1].strip() for line in traced.stderr.splitlines() if line.startswith("import time:")]
     return {"median_s": round(statistics.median(times), 3), "runs_s": [round(t, 3) for t in times],
+            "median_cpu_s": round(statistics.median(cpu), 3),
             "imports_gradio": any(name.split(".")[0] == "gradio" for name in imported)}
 
 
