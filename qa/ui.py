@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from qa.ui_render import CSS, HEAD, answer_html, chunks_html, error_html  # noqa
 from qa.uploads import UploadLimits, stage_uploads  # noqa: E402
 
 ARTICLE_COLUMNS = ["title", "source", "published", "chunks", "id"]
+STREAM_INTERVAL = 0.1  # seconds between streamed chat updates
 UPLOAD_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"]
 
 
@@ -142,12 +144,15 @@ def build(state: UIState) -> gr.Blocks:
                          if m["role"] in ("user", "assistant") and not _text_of(m["content"]).startswith("⚠️")]
                 standalone = assistant.condense(turns, message) if turns else message
                 filters = Filters(published_from=(date_from or "").strip(), published_to=(date_to or "").strip())
-                answer, text = None, ""
+                answer, text, shown_at = None, "", 0.0
                 for part in assistant.ask_stream(standalone, top_k=int(k), filters=filters):
                     if isinstance(part, str):
                         text += part
-                        history[-1] = {"role": "assistant", "content": text}
-                        yield history, "", "", ""
+                        # Each update re-sends the whole chat: send at most ~10 per second.
+                        if time.monotonic() - shown_at >= STREAM_INTERVAL:
+                            history[-1] = {"role": "assistant", "content": text}
+                            shown_at = time.monotonic()
+                            yield history, "", "", ""
                     else:
                         answer = part
                 content = answer.answer if answer.answerable else f"_{answer.answer}_"
