@@ -55,6 +55,7 @@ class ArticleStore:
     _guard: StoreLock | None = None
     _reconnect: Callable[[], Any] | None = None
     _synced_stamp: str | None = None
+    recovered_on_open: list[str] = []  # articles whose half-done write opening finished
 
     def __init__(self, client: Any, name: str, embed_model: str, embed_dim: int, where: str):
         self._client = client
@@ -72,9 +73,11 @@ class ArticleStore:
     # ----- opening -------------------------------------------------------------------------
     @classmethod
     def open_local(
-        cls, folder: Path, name: str, embed_model: str, embed_dim: int, timeout: float = 30.0
+        cls, folder: Path, name: str, embed_model: str, embed_dim: int, timeout: float = 30.0,
+        verify: bool = True,
     ) -> ArticleStore:
-        """The embedded store in `folder`; StoreError after `timeout` s if another process holds it."""
+        """The embedded store in `folder`; StoreError after `timeout` s if another process holds
+        it, or (`verify`) when its vector index fails the self-check."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -92,7 +95,7 @@ class ArticleStore:
                 f"cannot open the store at {folder}: {exc.strerror or exc}; "
                 "set QA_STORE to a writable folder"
             ) from None
-        return cls._open_guarded(folder, connect, name, embed_model, embed_dim, timeout)
+        return cls._open_guarded(folder, connect, name, embed_model, embed_dim, timeout, verify)
 
     @classmethod
     def open_remote(
@@ -148,7 +151,7 @@ class ArticleStore:
     @classmethod
     def _open_guarded(
         cls, folder: Path, connect: Callable[[], Any], name: str, embed_model: str, embed_dim: int,
-        timeout: float,
+        timeout: float, verify: bool,
     ) -> ArticleStore:
         """Open under the store's lock, never waiting more than `timeout` s for another process,
         then finish any write a killed process left half done."""
@@ -166,8 +169,48 @@ class ArticleStore:
                 ) from None
             store._guard, store._reconnect = guard, connect
             store._synced_stamp = store.stamp()
-            store.recover()
+            if verify:  # `qa doctor` opens without it: it checks and recovers itself
+                store.verify_index()
+                store.recovered_on_open = store.recover()
         return store
+
+    def verify_index(self) -> None:
+        """StoreError (saying how to rebuild) when the cheap self-check finds a damaged index."""
+        problems = self.index_problems()
+        if problems:
+            raise StoreError(
+                f"the vector index of the store at {self.where} (collection '{self.name}') is damaged "
+                f"or missing: {problems[0]}; run `qa doctor --repair` to rebuild it from the stored "
+                "chunk texts (no article is lost)"
+            )
+
+    def index_problems(self, sample: int = 3) -> list[str]:
+        """Self-check: `sample` stored chunks (first, middle, last) must come back first when the
+        index is searched with their own vectors. Missing or damaged HNSW files otherwise give
+        wrong results silently (or Chroma errors on every call)."""
+        try:
+            self._articles.count()
+            total = self._chunks.count()
+            if total == 0:
+                return []
+            step = max(1, (total - 1) // max(1, sample - 1))
+            offsets = sorted({min(total - 1, i * step) for i in range(sample)})
+            return [p for offset in offsets if (p := self._self_check_at(offset, total))]
+        except Exception as exc:  # Chroma raises InternalError for index files it cannot read
+            return [f"Chroma cannot read it ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"]
+
+    def _self_check_at(self, offset: int, total: int) -> str:
+        page = self._chunks.get(limit=1, offset=offset, include=["embeddings"])
+        if not page["ids"]:
+            return f"chunk {offset} of {total} cannot be read"
+        cid, vector = page["ids"][0], page["embeddings"][0]
+        found = self._chunks.query(
+            query_embeddings=[vector], n_results=min(3, total), include=["distances"]
+        )
+        ids, distances = found["ids"][0], found["distances"][0]
+        if cid in ids or (distances and distances[0] < 1e-4):  # an identical twin may come first
+            return ""
+        return f"chunk {cid} does not come back for its own vector"
 
     def _locked(self, exclusive: bool) -> Any:
         if self._guard is None:

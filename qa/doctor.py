@@ -1,0 +1,410 @@
+"""`qa doctor`: check a store and, with `--repair`, fix what a crash or a damaged index left.
+
+Checks: sqlite integrity, the vector index (every stored chunk must come back first for its own
+vector), chunks no article names (orphans), articles missing chunks, BM25 freshness, and
+leftover index folders. Repair removes orphans, re-embeds every chunk from its stored text into
+rebuilt collections (swapped in only when complete, so a killed repair loses nothing and can be
+run again), re-chunks articles that lost chunks from their stored text, and rebuilds BM25.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qa.settings import Settings
+from qa.store import ArticleStore
+
+REBUILD_SUFFIX = "__rebuild"
+_FULL_CHECK = 5000  # chunks checked one by one; larger stores are sampled evenly
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    ok: bool
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    store: str
+    mode: str  # "embedded" or "server"
+    findings: tuple[Finding, ...]
+    repaired: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if not f.ok]
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.store, "mode": self.mode, "healthy": self.healthy,
+            "findings": [f.to_dict() for f in self.findings], "repaired": list(self.repaired),
+        }
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    text: str
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: str
+    text: str
+    meta: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("version", ""))
+
+
+def run(settings: Settings, fix: bool = False, embedder=None) -> DoctorReport:
+    """Check the configured store (and repair it when `fix`); the report describes the state after."""
+    from qa.backends import build_embedder
+
+    embedder = embedder or build_embedder(settings)
+    store = open_for_doctor(settings, embedder)
+    bm25 = Path(settings.store).expanduser() / "bm25" / settings.collection
+    repaired: list[str] = []
+    if is_embedded(store):
+        try:
+            store.recovered_on_open = store.recover()
+        except Exception:  # a damaged index: the checks below say so, --repair rebuilds it
+            store.recovered_on_open = []
+    if fix:
+        repaired = repair(store, embedder, settings, bm25)
+    return DoctorReport(
+        store.where, "embedded" if is_embedded(store) else "server", tuple(examine(store, bm25)), tuple(repaired)
+    )
+
+
+# ----- opening ---------------------------------------------------------------------------------
+def open_for_doctor(settings: Settings, embedder) -> ArticleStore:
+    """The store without the self-check on open (the doctor runs it itself, in full)."""
+    dim = len(embedder.get_text_embedding("dimension probe"))
+    if settings.chroma_url.strip():
+        token = settings.chroma_token.get_secret_value() if settings.chroma_token else None
+        return ArticleStore.open_remote(
+            settings.chroma_url, settings.collection, embedder.model_name, dim, token, settings.store_timeout
+        )
+    return ArticleStore.open_local(
+        Path(settings.store), settings.collection, embedder.model_name, dim, settings.store_timeout, verify=False
+    )
+
+
+def is_embedded(store: ArticleStore) -> bool:
+    return store._guard is not None
+
+
+# ----- reading what is stored, even when Chroma cannot read its index ------------------------
+def read_collection(store: ArticleStore, name: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(id, document, metadata) of every item. Embedded stores are read straight from sqlite:
+    Chroma fails on every call once an index file is damaged, but the texts are all there."""
+    if not is_embedded(store):
+        collection = store._client.get_collection(name, embedding_function=None)
+        offset = 0
+        while True:
+            page = collection.get(include=["documents", "metadatas"], limit=1000, offset=offset)
+            yield from zip(page["ids"], page["documents"], page["metadatas"])
+            if len(page["ids"]) < 1000:
+                return
+            offset += 1000
+    con = sqlite3.connect(f"file:{_database(store)}?mode=ro", uri=True, timeout=store._guard.timeout)
+    try:
+        rows = con.execute(
+            "SELECT e.embedding_id, m.key, m.string_value, m.int_value, m.float_value, m.bool_value "
+            "FROM embeddings e JOIN segments s ON e.segment_id = s.id "
+            "JOIN collections c ON s.collection = c.id "
+            "LEFT JOIN embedding_metadata m ON m.id = e.id "
+            "WHERE c.name = ? AND s.scope = 'METADATA' ORDER BY e.id",
+            (name,),
+        ).fetchall()
+    finally:
+        con.close()
+    items: dict[str, tuple[list[str], dict[str, Any]]] = {}
+    for item_id, key, text, number, real, flag in rows:
+        document, meta = items.setdefault(item_id, ([""], {}))
+        if key == "chroma:document":
+            document[0] = text or ""
+        elif key is not None:
+            meta[key] = text if text is not None else number if number is not None else real if real is not None else bool(flag)
+    for item_id, (document, meta) in items.items():
+        yield item_id, document[0], meta
+
+
+def _database(store: ArticleStore) -> Path:
+    return Path(store.where) / "chroma" / "chroma.sqlite3"
+
+
+def stored_articles(store: ArticleStore) -> dict[str, StoredArticle]:
+    return {i: StoredArticle(i, t, m) for i, t, m in read_collection(store, f"{store.name}_articles")}
+
+
+def stored_chunks(store: ArticleStore) -> list[StoredChunk]:
+    return [StoredChunk(i, t, m) for i, t, m in read_collection(store, store.name)]
+
+
+# ----- checks ----------------------------------------------------------------------------------
+def examine(store: ArticleStore, bm25_folder: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    if is_embedded(store):
+        findings.append(_check_sqlite(store))
+    articles, chunks = stored_articles(store), stored_chunks(store)
+    live, orphans = _split(articles, chunks)
+    findings.append(Finding("counts", True, f"{len(articles)} articles, {len(live)} chunks in use"))
+    findings.append(
+        Finding("orphans", not orphans, f"{len(orphans)} chunks that no article names"
+                + (f" (e.g. {orphans[0].id})" if orphans else ""))
+    )
+    incomplete = _incomplete(articles, live)
+    findings.append(
+        Finding("articles", not incomplete, f"{len(incomplete)} articles missing chunks"
+                + (f" ({', '.join(incomplete[:5])})" if incomplete else ""))
+    )
+    findings.append(_check_index(store, live))
+    if is_embedded(store):
+        findings.append(_check_index_files(store))
+    findings.append(_check_bm25(store, bm25_folder, live))
+    if store.recovered_on_open:
+        findings.append(Finding("pending", True, f"finished a killed write of {len(store.recovered_on_open)} articles"))
+    return findings
+
+
+def _split(articles: dict[str, StoredArticle], chunks: list[StoredChunk]) -> tuple[list[StoredChunk], list[StoredChunk]]:
+    live, orphans = [], []
+    for chunk in chunks:
+        owner = articles.get(str(chunk.meta.get("article_id")))
+        (live if owner is not None and owner.version == chunk.meta.get("version") else orphans).append(chunk)
+    return live, orphans
+
+
+def _incomplete(articles: dict[str, StoredArticle], live: list[StoredChunk]) -> list[str]:
+    indexes: dict[str, list[int]] = {}
+    for chunk in live:
+        indexes.setdefault(str(chunk.meta["article_id"]), []).append(int(chunk.meta.get("index", -1)))
+    return sorted(
+        aid for aid, a in articles.items()
+        if sorted(indexes.get(aid, [])) != list(range(int(a.meta.get("chunks", 0))))
+    )
+
+
+def _check_sqlite(store: ArticleStore) -> Finding:
+    try:
+        con = sqlite3.connect(f"file:{_database(store)}?mode=ro", uri=True, timeout=store._guard.timeout)
+        try:
+            result = [row[0] for row in con.execute("PRAGMA quick_check").fetchall()]
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return Finding("sqlite", False, f"cannot check the database: {exc}")
+    return Finding("sqlite", result == ["ok"], "integrity ok" if result == ["ok"] else "; ".join(result[:3]))
+
+
+def _check_index(store: ArticleStore, live: list[StoredChunk]) -> Finding:
+    """Every chunk (or an even sample of big stores) must be found first by its own vector."""
+    if not live:
+        return Finding("index", True, "empty")
+    step = max(1, len(live) // _FULL_CHECK)
+    sample = [c.id for c in live[::step]]
+    lost: list[str] = []
+    try:
+        for first in range(0, len(sample), 500):
+            ids = sample[first : first + 500]
+            vectors = store.vectors_by_id(ids)
+            lost += [cid for cid in ids if cid not in vectors]
+            for cid, vector in vectors.items():
+                hits = store.dense_query(vector, 3)
+                if cid not in [h.chunk_id for h in hits] and not (hits and hits[0].score > 0.9999):
+                    lost.append(cid)
+    except Exception as exc:  # Chroma raises InternalError for index files it cannot read
+        return Finding("index", False, f"Chroma cannot read the vector index ({type(exc).__name__}: "
+                       f"{str(exc).splitlines()[0][:160]})")
+    detail = f"{len(sample) - len(lost)} of {len(sample)} chunks found by their own vector"
+    return Finding("index", not lost, detail + (f"; lost e.g. {lost[0]}" if lost else ""))
+
+
+def _vector_segments(store: ArticleStore) -> dict[str, str]:
+    """Segment id -> collection name of the HNSW segments the database names."""
+    con = sqlite3.connect(f"file:{_database(store)}?mode=ro", uri=True, timeout=store._guard.timeout)
+    try:
+        rows = con.execute(
+            "SELECT s.id, c.name FROM segments s JOIN collections c ON s.collection = c.id WHERE s.scope = 'VECTOR'"
+        ).fetchall()
+    finally:
+        con.close()
+    return dict(rows)
+
+
+def _stray_index_folders(store: ArticleStore) -> list[Path]:
+    known = set(_vector_segments(store))
+    root = Path(store.where) / "chroma"
+    return sorted(p for p in root.iterdir() if p.is_dir() and _looks_like_uuid(p.name) and p.name not in known)
+
+
+def _check_index_files(store: ArticleStore) -> Finding:
+    stray = _stray_index_folders(store)
+    return Finding("index files", True, f"{len(stray)} unused index folders" + (" (removed by --repair)" if stray else ""))
+
+
+def _check_bm25(store: ArticleStore, folder: Path, live: list[StoredChunk]) -> Finding:
+    try:
+        saved = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Finding("bm25", True, "not built yet (built on the next question)")
+    if saved.get("stamp") != store.stamp():
+        return Finding("bm25", True, "older than the store (rebuilt on the next question)")
+    same = sorted(saved.get("ids", [])) == sorted(c.id for c in live)
+    return Finding("bm25", same, "current" if same else "stamp is current but its chunks differ from the store's")
+
+
+def _looks_like_uuid(name: str) -> bool:
+    try:
+        uuid.UUID(name)
+        return True
+    except ValueError:
+        return False
+
+
+# ----- repair ----------------------------------------------------------------------------------
+def repair(store: ArticleStore, embedder, settings: Settings, bm25_folder: Path) -> list[str]:
+    """Fix what `examine` finds; what was done, one line per action."""
+    done: list[str] = []
+    with store._locked(exclusive=True):
+        done += _finish_interrupted_rebuild(store)
+        articles, chunks = stored_articles(store), stored_chunks(store)
+        live, orphans = _split(articles, chunks)
+        index_ok = _check_index(store, live).ok
+        if orphans or not index_ok:
+            _rebuild(store, embedder, articles, live)
+            done.append(
+                f"rebuilt the vector index: re-embedded {len(live)} chunks of {len(articles)} articles"
+                f" from their stored texts; dropped {len(orphans)} orphan chunks"
+            )
+        incomplete = _incomplete(articles, live)
+        if incomplete:
+            _rechunk(store, embedder, settings, [articles[a] for a in incomplete])
+            done.append(f"re-chunked {len(incomplete)} articles from their stored texts")
+        if is_embedded(store):
+            for folder in _stray_index_folders(store):
+                shutil.rmtree(folder, ignore_errors=True)
+                done.append(f"removed unused index folder {folder.name}")
+    if done:
+        shutil.rmtree(bm25_folder, ignore_errors=True)  # rebuilt on the next question
+        done.append("dropped the BM25 index (rebuilt on the next question)")
+    return done
+
+
+def _rebuild(store: ArticleStore, embedder, articles: dict[str, StoredArticle], live: list[StoredChunk]) -> None:
+    """Fill fresh collections from the stored texts, then swap them in (old ones deleted last
+    but one step: a kill before the swap leaves the old ones in place)."""
+    from qa.lexical import index_text
+    from qa.store import _mean_vector
+
+    client, batch = store._client, max(1, store._client.get_max_batch_size())
+    targets = {store.name: None, f"{store.name}_articles": None}
+    for name in targets:
+        meta = dict(client.get_collection(name, embedding_function=None).metadata or {})
+        meta.update(qa_stamp=uuid.uuid4().hex, qa_pending="")
+        _drop(client, name + REBUILD_SUFFIX)
+        targets[name] = client.create_collection(
+            name + REBUILD_SUFFIX, metadata=meta, configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+    vectors: dict[str, list[list[float]]] = {}
+    for first in range(0, len(live), batch):
+        part = live[first : first + batch]
+        embedded = embedder.get_text_embedding_batch(
+            [index_text(str(c.meta.get("title", "")), c.text) for c in part]
+        )
+        for chunk, vector in zip(part, embedded):
+            vectors.setdefault(str(chunk.meta["article_id"]), []).append(vector)
+        targets[store.name].add(
+            ids=[c.id for c in part], documents=[c.text for c in part],
+            metadatas=[c.meta for c in part], embeddings=embedded,
+        )
+    records = list(articles.values())
+    placeholder = [1.0] + [0.0] * (store.embed_dim - 1)  # an article without chunks: re-chunked next
+    for first in range(0, len(records), batch):
+        part = records[first : first + batch]
+        targets[f"{store.name}_articles"].add(
+            ids=[a.id for a in part], documents=[a.text for a in part], metadatas=[a.meta for a in part],
+            embeddings=[_mean_vector(vectors[a.id]) if a.id in vectors else placeholder for a in part],
+        )
+    for name in targets:  # the swap: from here on the rebuilt collections are the store
+        _drop(client, name)
+        client.get_collection(name + REBUILD_SUFFIX, embedding_function=None).modify(name=name)
+    store._synced_stamp = None
+    store._sync() if store._reconnect is not None else _reattach(store)
+
+
+def _finish_interrupted_rebuild(store: ArticleStore) -> list[str]:
+    """A repair killed during the swap: rename the rebuilt collection it left; drop half-built ones."""
+    done = []
+    names = {c.name if hasattr(c, "name") else str(c) for c in store._client.list_collections()}
+    for name in (store.name, f"{store.name}_articles"):
+        if name + REBUILD_SUFFIX not in names:
+            continue
+        if name in names:
+            _drop(store._client, name + REBUILD_SUFFIX)
+        else:
+            store._client.get_collection(name + REBUILD_SUFFIX, embedding_function=None).modify(name=name)
+            done.append(f"finished an interrupted rebuild of {name}")
+    if done:
+        _reattach(store)
+    return done
+
+
+def _reattach(store: ArticleStore) -> None:
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    store._chunks = store._open_collection(store.name)
+    store._articles = store._open_collection(f"{store.name}_articles")
+    store._vectors = ChromaVectorStore(chroma_collection=store._chunks)
+    store._text_cache.cache_clear()
+
+
+def _drop(client: Any, name: str) -> None:
+    try:
+        client.delete_collection(name)
+    except Exception:  # not there: nothing to drop
+        pass
+
+
+def _rechunk(store: ArticleStore, embedder, settings: Settings, articles: list[StoredArticle]) -> None:
+    from qa.chunking import chunk_text
+    from qa.ingest import article_version
+    from qa.lexical import index_text
+    from qa.store import PreparedArticle
+    from qa.types import Article
+
+    prepared = []
+    for stored in articles:
+        m = stored.meta
+        article = Article(
+            id=stored.id, title=str(m.get("title", "")), text=stored.text, source=str(m.get("source", "")),
+            url=str(m.get("url", "")), published=str(m.get("published", "")), path=str(m.get("path", "")),
+        )
+        chunks = chunk_text(article.id, article.text, settings.chunk_size, settings.chunk_overlap)
+        vectors = embedder.get_text_embedding_batch([index_text(article.title, c.text) for c in chunks])
+        version = article_version(article, settings.chunk_size, settings.chunk_overlap)
+        if version == stored.version:  # same key as the damaged record: make the rewrite a new version
+            version = uuid.uuid4().hex[:16]
+        prepared.append(PreparedArticle(article, chunks, vectors, version))
+    store.write(prepared)
