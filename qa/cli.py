@@ -236,6 +236,29 @@ def config(as_json: bool = typer.Option(False, "--json", help="Print as JSON."))
 
 
 @app.command()
+@user_errors
+def doctor(
+    repair: bool = typer.Option(False, "--repair", help="Fix what is found (re-embeds from stored chunk texts)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Check the store (index, orphans, missing chunks, BM25, sqlite); exit 1 when problems remain."""
+    from qa.doctor import run
+
+    report = run(_settings(), fix=repair)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        for action in report.repaired:
+            out.print(f"[cyan]repaired[/]  {escape(action)}")
+        for f in report.findings:
+            out.print(f"{'[green]ok[/]     ' if f.ok else '[red]PROBLEM[/]'}  {f.check:12} {escape(f.detail)}")
+        if not report.healthy:
+            out.print("run `qa doctor --repair` to fix these (no article is lost)")
+    if not report.healthy:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve() -> None:
     """Start the web UI (same as `python app.py`); QA_HOST / QA_PORT choose where."""
     from qa.ui import main as serve_ui
