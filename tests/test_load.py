@@ -169,7 +169,10 @@ def ui_server(tmp_path):
 def ui_client(url: str) -> Callable[[str], None]:
     from gradio_client import Client
 
-    client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    # gradio_client's default 20 s read timeout would count a slow queue as an error; the
+    # latencies are measured and reported instead (a hang still fails: see hammer()).
+    client = Client(url, verbose=False, analytics_enabled=False, download_files=False,
+                    httpx_kwargs={"timeout": 120})
 
     def ask(question: str) -> None:
         chat, _, answer, _ = client.predict(question, [], "extractive", 5, "", "", False, api_name="/respond")

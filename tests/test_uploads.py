@@ -131,3 +131,33 @@ def test_ui_binds_loopback_by_default_and_warns_when_exposed_without_login(tmp_p
     assert ("reachable from other machines" in run.stderr) is warned
     if warned:
         assert "QA_UI_AUTH" in run.stderr
+
+
+def test_browser_upload_with_hostile_duplicate_and_oversized_files(tmp_path):
+    """End to end through Gradio's upload: every file gets its own row; the oversized one fails
+    with the limit named; the duplicates become two articles; nothing lands outside the app."""
+    from playwright.sync_api import sync_playwright
+    from test_ui_browser import CHROMIUM, expect, running_app
+
+    files = [
+        {"name": "../../escape-attempt.txt", "mimeType": "text/plain", "buffer": b"The dam opened in May 2024."},
+        {"name": "dup.txt", "mimeType": "text/plain", "buffer": b"The ferry carried 9,120 people in August."},
+        {"name": "dup.txt", "mimeType": "text/plain", "buffer": b"The quarry shipped 5,600 tonnes of slate."},
+        {"name": "big.txt", "mimeType": "text/plain", "buffer": b"The report runs long. " * 200},  # 4.4 KB
+    ]
+    with running_app(tmp_path / "store", ingest=False, extra_env={"QA_MAX_UPLOAD_MB": "0.004"}) as url, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(url)
+        page.get_by_role("tab", name="Library").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(files)
+        page.wait_for_timeout(500)
+        page.locator("#qa-add").click()
+        results = page.locator("#qa-upload-results")
+        expect(results).to_contain_text("QA_MAX_UPLOAD_MB", timeout=60_000)
+        table = results.inner_text()
+        assert table.count("added") == 3 and "dup-2" in table and "escape-attempt" in table
+        expect(page.locator("#qa-articles")).to_contain_text("dup-2")
+        browser.close()
+    assert not (tmp_path.parent / "escape-attempt.txt").exists() and not (REPO / "escape-attempt.txt").exists()
