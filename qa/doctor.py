@@ -230,7 +230,7 @@ def _check_index(store: ArticleStore, live: list[StoredChunk]) -> Finding:
             vectors = store.vectors_by_id(ids)
             lost += [cid for cid in ids if cid not in vectors]
             for cid, vector in vectors.items():
-                hits = store.dense_query(vector, 3)
+                hits = store.dense_query(vector, 10)
                 if cid not in [h.chunk_id for h in hits] and not (hits and hits[0].score > 0.9999):
                     lost.append(cid)
     except Exception as exc:  # Chroma raises InternalError for index files it cannot read

@@ -28,10 +28,10 @@ from qa.store import ArticleStore
 from qa.store_guard import LOCK_NAME
 
 HERE = Path(__file__).resolve()
-WORDS = (
-    "river market council harbour winter rail bridge school theatre orchard museum letter signal "
-    "garden station lantern ferry summit mill quarry beacon valley tower meadow canal archive"
-).split()
+_SYLLABLES = "ka lo mi nu te ra so vi de ba fu ge ho ji ku le ma ne po ri".split()
+# A large made-up vocabulary: articles drawn from a few words would embed almost alike, and the
+# approximate (HNSW) search would then miss some exact self-matches that nothing lost.
+WORDS = sorted({"".join(random.Random(i).choices(_SYLLABLES, k=3)) for i in range(4000)})
 
 
 # ----- helpers -------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def check_consistent(store: ArticleStore, texts_seen: dict[str, set[str]], bm25_
     assert sorted(lexical._ids) == sorted(cid for chunks in by_article.values() for cid, _ in chunks)
     all_ids = [cid for chunks in by_article.values() for cid, _ in chunks]
     for cid, vector in store.vectors_by_id(all_ids).items():
-        assert cid in [h.chunk_id for h in store.dense_query(vector, 3)], f"{cid} lost from the vector index"
+        assert cid in [h.chunk_id for h in store.dense_query(vector, 10)], f"{cid} lost from the vector index"
     return len(records)
 
 
@@ -160,6 +160,13 @@ def test_sigkill_during_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_p
     revision = {n: 0 for n in range(files)}
     for n in range(files):
         write_article(corpus, n, 0, rng)
+
+    def note_texts() -> None:  # every text an article had: what a stored article may hold
+        for path in corpus.iterdir():
+            for article in load_file(path):
+                texts_seen.setdefault(article.id, set()).add(article.text)
+
+    note_texts()
     driver = KillDriver(store_dir, corpus)
     try:
         calibration = driver.run(None)  # a full ingest: how long the work takes here
@@ -170,9 +177,7 @@ def test_sigkill_during_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_p
             for n in rng.sample(range(files), k=files // 4):  # changed articles: the replace path
                 revision[n] += 1
                 write_article(corpus, n, revision[n], rng)
-            for path in corpus.iterdir():
-                for article in load_file(path):
-                    texts_seen.setdefault(article.id, set()).add(article.text)
+            note_texts()
             outcome = driver.run(rng.uniform(0.05, 1.1) * full)
             half_done += bool(pending_note(store_dir))
             store = open_store(store_dir, embedder)  # opening finishes a half-done write
@@ -271,6 +276,119 @@ def test_a_writer_holding_the_store_lock_makes_others_wait_then_fail(made_store,
         holder.kill()
         holder.wait()
     assert len(open_store(made_store, embedder).records()) == 1
+
+
+# ----- 3. damaged store and `qa doctor` --------------------------------------------------------
+def _vector_folder(store: Path, collection: str = "news") -> Path:
+    con = sqlite3.connect(store / "chroma" / "chroma.sqlite3")
+    try:
+        (segment,) = con.execute(
+            "SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id "
+            "WHERE c.name = ? AND s.scope = 'VECTOR'", (collection,),
+        ).fetchone()
+    finally:
+        con.close()
+    return store / "chroma" / segment
+
+
+@pytest.fixture(scope="module")
+def big_store(tmp_path_factory) -> Path:
+    """1,500 one-chunk articles: enough that Chroma has saved its index files and purged its log
+    (below about 1,000 writes it rebuilds the index from the log and a damage goes unnoticed)."""
+    from qa.assistant import Assistant
+    from qa.embedding import WordLlamaEmbedding
+    from qa.types import Article
+
+    rng = random.Random(15)
+    store = tmp_path_factory.mktemp("big") / "store"
+    articles = [
+        Article(id=f"n{i}", title=f"Note {i}", text=" ".join(rng.choice(WORDS) for _ in range(30)) + f" code{i}.")
+        for i in range(1500)
+    ]
+    assistant = Assistant.open(Settings(store=store), embedder=WordLlamaEmbedding())
+    assert assistant.add_articles(articles, batch=500).ok
+    assert (_vector_folder(store) / "index_metadata.pickle").exists()
+    return store
+
+
+def _damage(folder: Path, how: str) -> None:
+    if how == "deleted":
+        import shutil
+
+        shutil.rmtree(folder)
+        return
+    for name in ("header.bin", "data_level0.bin", "link_lists.bin"):
+        data = bytearray((folder / name).read_bytes())
+        data[::7] = bytes(b ^ 0x5A for b in data[::7])
+        (folder / name).write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["deleted", "corrupted"])
+def test_damaged_index_is_detected_on_open_and_doctor_repair_rebuilds_it(big_store, tmp_path, embedder, how):
+    import shutil
+
+    from qa.assistant import Assistant
+    from qa.doctor import run
+
+    store = tmp_path / "store"
+    shutil.copytree(big_store, store)
+    _damage(_vector_folder(store), how)
+    settings = Settings(store=store)
+    with pytest.raises(StoreError, match=r"damaged or missing.*qa doctor --repair"):
+        Assistant.open(settings, embedder=embedder)
+    before = run(settings, embedder=embedder)
+    assert [f.check for f in before.problems] == ["index"]
+    assert before.to_dict()["healthy"] is False
+    repaired = run(settings, fix=True, embedder=embedder)
+    assert repaired.healthy, repaired.to_dict()
+    assert any("re-embedded 1500 chunks of 1500 articles" in line for line in repaired.repaired)
+    assistant = Assistant.open(settings, embedder=embedder)  # opens again: the self-check passes
+    assert len(assistant.articles()) == 1500 and assistant.store.count_chunks() == 1500
+    text = assistant.article("n42").text
+    best = assistant.retriever.retrieve(text, 1, mode="dense")
+    assert best and best[0].article_id == "n42"
+
+
+def test_doctor_cli_reports_problems_as_json_and_exit_1_then_repairs(made_store, embedder):
+    from qa.chunking import chunk_text
+
+    store = open_store(made_store, embedder)
+    (article_id, (info, version)), = store.records().items()
+    store._chunks.add(ids=["ghost#old#0"], documents=["left behind"], embeddings=[[0.1] * 256],
+                      metadatas=[{"article_id": article_id, "version": "old", "index": 0}])
+    text = store.article(article_id).text
+    assert len(chunk_text(article_id, text, 160, 30)) == info.chunks == 1
+    store._chunks.delete(where={"version": version})  # the article loses its only chunk
+    store._bump_stamp()
+    env = {**os.environ, "QA_STORE": str(made_store)}
+    check = subprocess.run([sys.executable, "-m", "qa.cli", "doctor", "--json"], env=env, capture_output=True, text=True)
+    assert check.returncode == 1, check.stderr
+    report = json.loads(check.stdout)
+    assert {f["check"] for f in report["findings"] if not f["ok"]} == {"orphans", "articles"}
+    fixed = subprocess.run([sys.executable, "-m", "qa.cli", "doctor", "--repair"], env=env, capture_output=True, text=True)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "re-chunked 1 articles" in fixed.stdout and "Traceback" not in fixed.stderr
+    store = open_store(made_store, embedder)
+    chunks = list(store.iter_chunks())
+    assert [m["article_id"] for _, _, m in chunks] == [article_id]
+    assert store.article(article_id).text == text
+
+
+def test_a_killed_write_is_finished_when_the_store_is_next_opened(made_store, embedder):
+    store = open_store(made_store, embedder)
+    (article_id, (_, version)), = store.records().items()
+    # What a write killed after adding its chunks leaves: new chunks no record names, and the note.
+    store._chunks.add(ids=[f"{article_id}#next#0", "newcomer#v1#0"], documents=["a", "b"],
+                      embeddings=[[0.1] * 256, [0.2] * 256],
+                      metadatas=[{"article_id": article_id, "version": "next", "index": 0},
+                                 {"article_id": "newcomer", "version": "v1", "index": 0}])
+    meta = store._fresh_meta()
+    store._chunks.modify(metadata={**meta, "qa_pending": json.dumps([article_id, "newcomer"])})
+    assert pending_note(made_store)
+    reopened = open_store(made_store, embedder)
+    assert sorted(reopened.recovered_on_open) == [article_id, "newcomer"]
+    assert [m["version"] for _, _, m in reopened.iter_chunks()] == [version]
+    assert not pending_note(made_store)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["kill-driver"]:
