@@ -13,10 +13,10 @@ from typing import Any, Callable, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from qa.errors import QAError
+from qa.terminal import escape  # article text may hold terminal control sequences
 
 app = typer.Typer(
     name="qa",

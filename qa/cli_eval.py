@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from qa.cli import _print_json, _settings, app, err, out, user_errors
 from qa.errors import QAError
+from qa.terminal import escape
 
 
 @app.command("eval")

@@ -250,8 +250,26 @@ def _auth(settings: Settings):
     return (user, password)
 
 
+def _patient_url_ok(url: str, seconds: float = 60.0) -> bool:
+    """Gradio's launch() gives the just-started server a few 3-second HEAD requests and, if they
+    time out, fails asking for share=True; on a busy machine the first reply can be slower."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.head(url, timeout=10).status_code in (200, 401, 301, 302, 303, 307, 308):
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
 def main() -> None:
     import sys
+
+    gr.networking.url_ok = _patient_url_ok
 
     try:
         settings = load_settings()

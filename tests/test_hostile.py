@@ -324,3 +324,28 @@ def test_ui_html_renders_hostile_articles_inert(hostile_assistant, h):
     assert hostile_assistant.article(h.id).text in shown  # ... and the whole article in the viewer
     # a bidi override in a title stays inside its own isolate
     assert f"<b><bdi>{escape(answer.citations[0].title)}</bdi></b>" in answer_html(answer, hostile_assistant.article)
+
+
+# ----- the command line ---------------------------------------------------------------------
+def test_cli_shows_control_characters_instead_of_sending_them_to_the_terminal(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from qa.cli import app
+
+    h = next(h for h in HOSTILE if h.id == "control-chars")
+    path = tmp_path / "ctl.json"
+    path.write_text(json.dumps({"id": h.id, "title": h.title, "text": h.text}), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def qa(*args: str) -> str:
+        result = runner.invoke(app, ["--store", str(tmp_path / "store"), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    qa("ingest", str(path))
+    shown = qa("ask", h.question) + qa("articles")
+    assert "9,120 passengers" in shown and "␛[2J" in shown  # visible, not executed
+    assert not any(c in shown for c in "\x1b\x07\x08\x0b\x0c\x7f")
+    exact = json.loads(qa("ask", "--json", h.question))
+    assert "\x1b[2J" in exact["citations"][0]["quote"]  # JSON keeps the verbatim text
