@@ -221,23 +221,16 @@ def _check_index(store: ArticleStore, live: list[StoredChunk]) -> Finding:
     """Every chunk (or an even sample of big stores) must be found first by its own vector."""
     if not live:
         return Finding("index", True, "empty")
-    step = max(1, len(live) // _FULL_CHECK)
-    sample = [c.id for c in live[::step]]
-    lost: list[str] = []
     try:
-        for first in range(0, len(sample), 500):
-            ids = sample[first : first + 500]
-            vectors = store.vectors_by_id(ids)
-            lost += [cid for cid in ids if cid not in vectors]
-            for cid, vector in vectors.items():
-                hits = store.dense_query(vector, 10)
-                if cid not in [h.chunk_id for h in hits] and not (hits and hits[0].score > 0.9999):
-                    lost.append(cid)
+        problems = store.index_problems()
+        lost = [] if problems else store.lost_vectors(_FULL_CHECK)
     except Exception as exc:  # Chroma raises InternalError for index files it cannot read
-        return Finding("index", False, f"Chroma cannot read the vector index ({type(exc).__name__}: "
-                       f"{str(exc).splitlines()[0][:160]})")
-    detail = f"{len(sample) - len(lost)} of {len(sample)} chunks found by their own vector"
-    return Finding("index", not lost, detail + (f"; lost e.g. {lost[0]}" if lost else ""))
+        problems = [f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"]
+    if problems:
+        return Finding("index", False, f"the vector index is damaged or missing ({problems[0]})")
+    checked = min(len(live), _FULL_CHECK)
+    return Finding("index", not lost, f"{checked - len(lost)} of about {checked} chunks found by their own vector"
+                   + (f"; lost e.g. {lost[0]}" if lost else ""))
 
 
 def _vector_segments(store: ArticleStore) -> dict[str, str]:

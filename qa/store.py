@@ -172,11 +172,17 @@ class ArticleStore:
             if verify:  # `qa doctor` opens without it: it checks and recovers itself
                 store.verify_index()
                 store.recovered_on_open = store.recover()
+                if store.recovered_on_open:  # a kill inside Chroma's write can break its index files
+                    store.verify_index(full=True)
         return store
 
-    def verify_index(self) -> None:
-        """StoreError (saying how to rebuild) when the cheap self-check finds a damaged index."""
+    def verify_index(self, full: bool = False) -> None:
+        """StoreError (saying how to rebuild) when the self-check finds a damaged index: the cheap
+        one (three chunks), or `full` (every chunk, or an even sample of 2,000)."""
         problems = self.index_problems()
+        if full and not problems:
+            lost = self.lost_vectors()
+            problems = [f"{len(lost)} chunks are not found by their own vectors (e.g. {lost[0]})"] if lost else []
         if problems:
             raise StoreError(
                 f"the vector index of the store at {self.where} (collection '{self.name}') is damaged "
@@ -198,6 +204,21 @@ class ArticleStore:
             return [p for offset in offsets if (p := self._self_check_at(offset, total))]
         except Exception as exc:  # Chroma raises InternalError for index files it cannot read
             return [f"Chroma cannot read it ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"]
+
+    def lost_vectors(self, limit: int = 2000) -> list[str]:
+        """Chunks (an even sample of at most `limit`) that a search with their own vector misses."""
+        ids = [cid for cid, _, _ in self.iter_chunks()]
+        sample = ids[:: max(1, len(ids) // limit)]
+        lost: list[str] = []
+        for first in range(0, len(sample), 500):
+            part = sample[first : first + 500]
+            vectors = self.vectors_by_id(part)
+            lost += [cid for cid in part if cid not in vectors]
+            for cid, vector in vectors.items():
+                hits = self.dense_query(vector, 10)
+                if cid not in [h.chunk_id for h in hits] and not (hits and hits[0].score > 0.9999):
+                    lost.append(cid)  # (an identical twin coming first is fine)
+        return lost
 
     def _self_check_at(self, offset: int, total: int) -> str:
         page = self._chunks.get(limit=1, offset=offset, include=["embeddings"])

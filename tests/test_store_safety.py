@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from qa.chunking import chunk_text
+from qa.doctor import run as run_doctor
 from qa.errors import StoreError
 from qa.lexical import LexicalIndex
 from qa.loading import load_file
@@ -172,7 +173,7 @@ def test_sigkill_during_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_p
         calibration = driver.run(None)  # a full ingest: how long the work takes here
         assert calibration["code"] == 0
         full = calibration["seconds"]
-        half_done = 0
+        half_done = index_repairs = 0
         for round_number in range(kills):
             for n in rng.sample(range(files), k=files // 4):  # changed articles: the replace path
                 revision[n] += 1
@@ -180,7 +181,13 @@ def test_sigkill_during_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_p
             note_texts()
             outcome = driver.run(rng.uniform(0.05, 1.1) * full)
             half_done += bool(pending_note(store_dir))
-            store = open_store(store_dir, embedder)  # opening finishes a half-done write
+            try:
+                store = open_store(store_dir, embedder)  # opening finishes a half-done write
+            except StoreError as exc:  # the kill broke Chroma's own index files: the doctor rebuilds
+                assert "qa doctor --repair" in str(exc), exc
+                assert run_doctor(Settings(store=store_dir), fix=True, embedder=embedder).healthy
+                index_repairs += 1
+                store = open_store(store_dir, embedder)
             check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}")
             assert driver.run(None)["code"] == 0, outcome
             store = open_store(store_dir, embedder)
@@ -188,7 +195,8 @@ def test_sigkill_during_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_p
             present = check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}-done")
             assert present == files and store.count_chunks() == sum(want.values())
             assert {aid: info.chunks for aid, (info, _) in store.records().items()} == want
-        print(f"\n{kills} kills survived, {half_done} left a half-done write (recovered on open)")
+        print(f"\n{kills} kills survived, {half_done} left a half-done write (finished on open), "
+              f"{index_repairs} broke Chroma's index files (found on open, rebuilt by qa doctor --repair)")
     finally:
         driver.close()
 
@@ -391,5 +399,76 @@ def test_a_killed_write_is_finished_when_the_store_is_next_opened(made_store, em
     assert not pending_note(made_store)
 
 
+# ----- 4. two ingesting processes and an asking one on the same embedded store ---------------
+def _ingest_each_main(folder: str) -> None:
+    """Script mode: ingest the files one by one (one store write each), as `qa ingest` would."""
+    from qa.assistant import Assistant
+
+    assistant = Assistant.open()
+    for path in sorted(Path(folder).iterdir()):
+        assert assistant.ingest([path]).ok
+    print("done", flush=True)
+
+
+def _ask_until_main(deadline: str, *paths: str) -> None:
+    """Script mode: a long-lived asker; waits until every given article is retrieved first, both
+    by BM25 and by the vector index (which it must reload to see other processes' writes)."""
+    from qa.assistant import Assistant
+
+    assistant = Assistant.open()
+    assistant.retriever.retrieve("warm up", 1)  # load both indexes before the others write
+    print("ready", flush=True)
+    wanted = {article.id: article.text for path in paths for article in load_file(Path(path))}
+    seen: dict[str, set[str]] = {mode: set() for mode in ("dense", "bm25")}
+    stop = time.monotonic() + float(deadline)
+    while time.monotonic() < stop and any(len(found) < len(wanted) for found in seen.values()):
+        for mode, found in seen.items():
+            for article_id, text in wanted.items():
+                if article_id not in found:
+                    best = assistant.retriever.retrieve(text, 1, mode=mode)
+                    if best and best[0].article_id == article_id:
+                        found.add(article_id)
+        time.sleep(0.2)
+    print(json.dumps({mode: sorted(found) for mode, found in seen.items()}), flush=True)
+
+
+def test_two_ingesters_and_an_asker_share_an_embedded_store(made_store, tmp_path, embedder, long_run):
+    per_writer = 60 if long_run else 15
+    rng = random.Random(4)
+    folders = [tmp_path / "w1", tmp_path / "w2"]
+    texts_seen: dict[str, set[str]] = {}
+    for number, folder in enumerate(folders):
+        folder.mkdir()
+        for i in range(per_writer):
+            body = " ".join(rng.choice(WORDS) for _ in range(40))
+            (folder / f"w{number}-{i:03d}.txt").write_text(f"Dispatch {number}-{i}\n\n{body} tag{number}x{i}.")
+        for path in folder.iterdir():
+            for article in load_file(path):
+                texts_seen[article.id] = {article.text}
+    base = open_store(made_store, embedder)
+    texts_seen.update({article_id: {base.article(article_id).text} for article_id in base.records()})
+    env = {**os.environ, "QA_STORE": str(made_store), "PYTHONUNBUFFERED": "1"}
+    last = [str(sorted(f.iterdir())[-1]) for f in folders] + [str(sorted(folders[0].iterdir())[0])]
+    asker = subprocess.Popen([sys.executable, str(HERE), "ask-until", "240", *last], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert asker.stdout.readline().strip() == "ready", asker.stderr.read()
+    writers = [subprocess.Popen([sys.executable, str(HERE), "ingest-each", str(f)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in folders]
+    for writer in writers:
+        out, err = writer.communicate(timeout=600)
+        assert writer.returncode == 0 and out.strip() == "done", err[-2000:]
+    out, err = asker.communicate(timeout=600)
+    assert asker.returncode == 0, err[-2000:]
+    seen = json.loads(out)
+    wanted = sorted(a.id for path in last for a in load_file(Path(path)))
+    assert seen == {"dense": wanted, "bm25": wanted}  # the asker saw the new articles both ways
+    store = open_store(made_store, embedder)
+    assert check_consistent(store, texts_seen, tmp_path / "bm25") == 1 + 2 * per_writer  # nothing lost
+
+
 if __name__ == "__main__" and sys.argv[1:2] == ["kill-driver"]:
     _driver_main(sys.argv[2])
+elif __name__ == "__main__" and sys.argv[1:2] == ["ingest-each"]:
+    _ingest_each_main(sys.argv[2])
+elif __name__ == "__main__" and sys.argv[1:2] == ["ask-until"]:
+    _ask_until_main(*sys.argv[2:])
