@@ -8,17 +8,15 @@ version's chunks are deleted. Readers ignore chunks whose version no article rec
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from qa.errors import EmbeddingMismatchError, StoreError
-from qa.store_guard import StoreLock, probe_sqlite
+from qa.store_safety import StoreSafety
 from qa.types import Article, ArticleInfo, Chunk, Filters
 
 SCHEMA = "1"
@@ -50,13 +48,7 @@ def chunk_id(article_id: str, version: str, index: int) -> str:
     return f"{article_id}#{version}#{index}"
 
 
-class ArticleStore:
-    # Embedded stores only (see _open_guarded): the inter-process lock and how to reconnect.
-    _guard: StoreLock | None = None
-    _reconnect: Callable[[], Any] | None = None
-    _synced_stamp: str | None = None
-    recovered_on_open: list[str] = []  # articles whose half-done write opening finished
-
+class ArticleStore(StoreSafety):
     def __init__(self, client: Any, name: str, embed_model: str, embed_dim: int, where: str):
         self._client = client
         self.name = name
@@ -146,169 +138,6 @@ class ArticleStore:
         meta["qa_pending"] = ""  # the write finished: nothing to recover
         self._chunks.modify(metadata=meta)
         self._synced_stamp = meta["qa_stamp"]
-
-    # ----- crash safety and sharing between processes (embedded stores) ------------------
-    @classmethod
-    def _open_guarded(
-        cls, folder: Path, connect: Callable[[], Any], name: str, embed_model: str, embed_dim: int,
-        timeout: float, verify: bool,
-    ) -> ArticleStore:
-        """Open under the store's lock, never waiting more than `timeout` s for another process,
-        then finish any write a killed process left half done."""
-        guard = StoreLock(folder, timeout)
-        with guard.exclusive():  # also keeps two processes from creating a new store at once
-            probe_sqlite(folder / "chroma" / "chroma.sqlite3", timeout, folder)
-
-            _forget_cached_client(folder)  # a cached client may hold an index older than the disk
-            try:
-                store = cls(connect(), name, embed_model, embed_dim, where=str(folder))
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot open the store at {folder}: {exc.strerror or exc}; "
-                    "set QA_STORE to a writable folder"
-                ) from None
-            store._guard, store._reconnect = guard, connect
-            store._synced_stamp = store.stamp()
-            if verify:  # `qa doctor` opens without it: it checks and recovers itself
-                store.verify_index()
-                store.recovered_on_open = store.recover()
-                if store.recovered_on_open:  # a kill inside Chroma's write can break its index files
-                    store.verify_index(full=True)
-        return store
-
-    def verify_index(self, full: bool = False) -> None:
-        """StoreError (saying how to rebuild) when the self-check finds a damaged index: the cheap
-        one (three chunks), or `full` (every chunk, or an even sample of 2,000)."""
-        problems = self.index_problems()
-        if full and not problems:
-            lost = self.lost_vectors()
-            problems = [f"{len(lost)} chunks are not found by their own vectors (e.g. {lost[0]})"] if lost else []
-        if problems:
-            raise StoreError(
-                f"the vector index of the store at {self.where} (collection '{self.name}') is damaged "
-                f"or missing: {problems[0]}; run `qa doctor --repair` to rebuild it from the stored "
-                "chunk texts (no article is lost)"
-            )
-
-    def index_problems(self, sample: int = 3) -> list[str]:
-        """Self-check: `sample` stored chunks (first, middle, last) must come back first when the
-        index is searched with their own vectors. Missing or damaged HNSW files otherwise give
-        wrong results silently (or Chroma errors on every call)."""
-        try:
-            self._articles.count()
-            total = self._chunks.count()
-            if total == 0:
-                return []
-            step = max(1, (total - 1) // max(1, sample - 1))
-            offsets = sorted({min(total - 1, i * step) for i in range(sample)})
-            return [p for offset in offsets if (p := self._self_check_at(offset, total))]
-        except Exception as exc:  # Chroma raises InternalError for index files it cannot read
-            return [f"Chroma cannot read it ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"]
-
-    def lost_vectors(self, limit: int = 2000) -> list[str]:
-        """Chunks (an even sample of at most `limit`) that a search with their own vector misses."""
-        ids = [cid for cid, _, _ in self.iter_chunks()]
-        sample = ids[:: max(1, len(ids) // limit)]
-        lost: list[str] = []
-        for first in range(0, len(sample), 500):
-            part = sample[first : first + 500]
-            vectors = self.vectors_by_id(part)
-            lost += [cid for cid in part if cid not in vectors]
-            for cid, vector in vectors.items():
-                hits = self.dense_query(vector, 10)
-                if cid not in [h.chunk_id for h in hits] and not (hits and hits[0].score > 0.9999):
-                    lost.append(cid)  # (an identical twin coming first is fine)
-        return lost
-
-    def _self_check_at(self, offset: int, total: int) -> str:
-        page = self._chunks.get(limit=1, offset=offset, include=["embeddings"])
-        if not page["ids"]:
-            return f"chunk {offset} of {total} cannot be read"
-        cid, vector = page["ids"][0], page["embeddings"][0]
-        found = self._chunks.query(
-            query_embeddings=[vector], n_results=min(3, total), include=["distances"]
-        )
-        ids, distances = found["ids"][0], found["distances"][0]
-        if cid in ids or (distances and distances[0] < 1e-4):  # an identical twin may come first
-            return ""
-        return f"chunk {cid} does not come back for its own vector"
-
-    def _locked(self, exclusive: bool) -> Any:
-        if self._guard is None:
-            return nullcontext()
-        return self._guard.exclusive() if exclusive else self._guard.shared()
-
-    def ensure_available(self) -> None:
-        """A StoreError within the timeout if another process holds the database: any Chroma call
-        would wait forever then (reads too). Cheap: one sqlite lock attempt."""
-        if self._guard is not None:
-            folder = Path(self.where)
-            probe_sqlite(folder / "chroma" / "chroma.sqlite3", self._guard.timeout, folder)
-
-    def _fresh_meta(self) -> dict[str, Any]:
-        return dict(self._client.get_collection(self.name, embedding_function=None).metadata or {})
-
-    def _sync(self) -> None:
-        """Reload Chroma's in-memory vector index if another process wrote since we last looked
-        (call with the lock held): its index never sees their vectors, and writing through it
-        would save it over theirs."""
-        if self._reconnect is None:
-            return
-        stamp = self.stamp()
-        if stamp == self._synced_stamp:
-            return
-        self.ensure_available()
-        _forget_cached_client(Path(self.where))
-        self._client = self._reconnect()
-        self._chunks = self._open_collection(self.name)
-        self._articles = self._open_collection(f"{self.name}_articles")
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
-        self._vectors = ChromaVectorStore(chroma_collection=self._chunks)
-        self._text_cache.cache_clear()
-        self._synced_stamp = stamp
-
-    @contextmanager
-    def _writing(self, article_ids: Sequence[str]) -> Iterator[None]:
-        """Hold the write lock, note which articles are being written (so a killed write can be
-        finished by the next process), and clear the note with the new stamp at the end."""
-        with self._locked(exclusive=True):
-            self._sync()
-            if self._guard is not None:
-                self.ensure_available()  # a foreign process holding the database would hang Chroma's write
-                self._recover_pending()
-                meta = self._fresh_meta()
-                meta["qa_pending"] = json.dumps(sorted(set(article_ids)))
-                self._chunks.modify(metadata=meta)
-            yield
-            self._bump_stamp()
-
-    def recover(self) -> list[str]:
-        """Finish a write that a killed process left half done; the ids of the articles tidied."""
-        if self._guard is None:  # server mode: other clients may be writing; `qa doctor` tidies
-            return []
-        with self._locked(exclusive=True):
-            self._sync()
-            return self._recover_pending()
-
-    def _recover_pending(self) -> list[str]:
-        pending = json.loads(self._fresh_meta().get("qa_pending") or "[]")
-        for article_id in pending:
-            self.drop_stale_chunks(article_id)
-        if pending:
-            self._bump_stamp()
-        return list(pending)
-
-    def drop_stale_chunks(self, article_id: str) -> int:
-        """Delete the chunks of `article_id` that no article record names; how many."""
-        found = self.record(article_id)
-        where: dict[str, Any] = {"article_id": article_id}
-        if found is not None:
-            where = {"$and": [where, {"version": {"$ne": found[1]}}]}
-        stale = self._chunks.get(where=where, include=[])["ids"]
-        if stale:
-            self._chunks.delete(ids=stale)
-        return len(stale)
 
     # ----- reading --------------------------------------------------------------------------
     def records(self) -> dict[str, tuple[ArticleInfo, str]]:
@@ -448,17 +277,6 @@ class ArticleStore:
             self._chunks.delete(where={"article_id": article_id})
             self._text_cache.cache_clear()
         return True
-
-
-def _forget_cached_client(folder: Path) -> None:
-    """Chroma shares one client per path within a process and never rereads the vector index
-    from disk: drop it so the next client loads what other processes wrote. Stores still using
-    the old one keep it (it is not stopped) until they reload themselves."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    identifier = str(folder / "chroma")
-    SharedSystemClient._identifier_to_system.pop(identifier, None)
-    SharedSystemClient._identifier_to_refcount.pop(identifier, None)
 
 
 def _metadata_filters(filters: Filters | None) -> Any:
