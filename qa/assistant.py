@@ -32,7 +32,9 @@ class Assistant:
         self.embedder = embedder
         self.llm = llm
         self.lexical = LexicalIndex(Path(settings.store).expanduser() / "bm25" / settings.collection)
-        self.retriever = HybridRetriever(store, self.lexical, embedder, settings.dense_weight)
+        self.retriever = HybridRetriever(
+            store, self.lexical, embedder, settings.dense_weight, settings.rerank
+        )
         self.chain = AnswerChain(
             self.retriever, llm, load_prompts(settings.prompts_dir), store.article, model_label(llm)
         )

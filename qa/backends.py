@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from qa.settings import Settings
 
 EMBED_BACKENDS = ("wordllama", "openai:MODEL", "openai-compatible:MODEL")
-LLM_BACKENDS = ("extractive", "openai:MODEL", "openai-compatible:MODEL")
+LLM_BACKENDS = ("extractive", "extractive-naive", "openai:MODEL", "openai-compatible:MODEL")
 OPENAI_URL = "https://api.openai.com/v1"
 
 
@@ -60,11 +60,15 @@ def build_embedder(settings: Settings) -> BaseEmbedding:
 
 
 def build_llm(settings: Settings) -> LLM:
+    if settings.llm == "extractive-naive":  # the eval's baseline: no learned scorers, no abstention
+        from qa.extractive import ExtractiveLLM
+
+        return ExtractiveLLM(naive=True)
     kind, model = split_backend(settings.llm)
     if kind == "extractive" and not model:
         from qa.extractive import ExtractiveLLM
 
-        return ExtractiveLLM()
+        return ExtractiveLLM(threshold=settings.answer_threshold)
     if kind in ("openai", "openai-compatible") and model:
         from qa.openai_backend import OpenAIChat
 

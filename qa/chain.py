@@ -115,6 +115,7 @@ class AnswerChain:
         return Answer(
             question=question,
             answer=answer_text or ABSTENTION,
+            short=verified_short(reply.short, citations) if reply.answerable else None,
             answerable=reply.answerable,
             citations=tuple(citations),
             unverified=tuple(unverified),
@@ -124,6 +125,17 @@ class AnswerChain:
             timings=timings,
             usage=_usage(response),
         )
+
+
+def verified_short(short: str | None, citations) -> str | None:
+    """The short answer only when it is words of a verified quote: like every claim, it must be
+    found in the article (case and spacing aside); otherwise there is no short answer."""
+    if not short:
+        return None
+    wanted = " ".join(short.split()).casefold()
+    if any(wanted in " ".join(c.quote.split()).casefold() for c in citations):
+        return short
+    return None
 
 
 def _ms(started: float) -> float:

@@ -155,6 +155,8 @@ def ask(
     if as_json:
         _print_json(answer.to_dict())
         return
+    if answer.short:
+        out.print(f"[bold green]{escape(answer.short)}[/]")
     if not stream:
         style = "" if answer.answerable else "italic yellow"
         out.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer))

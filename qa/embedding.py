@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
@@ -12,6 +14,7 @@ WORDLLAMA_CONFIG = "l2_supercat"
 WORDLLAMA_DIM = 256
 
 
+@lru_cache(maxsize=2)
 def load_wordllama(dim: int = WORDLLAMA_DIM) -> Any:
     """Load WordLlama from its own package folder.
 
@@ -27,6 +30,12 @@ def load_wordllama(dim: int = WORDLLAMA_DIM) -> Any:
         dim=dim,
         disable_download=True,
     )
+
+
+def embed_sentences(texts: list[str]) -> np.ndarray:
+    """L2-normalised WordLlama vectors for sentences (rows), whatever embedder retrieval uses: the
+    sentence scorers were trained on these."""
+    return load_wordllama().embed(texts, norm=True)
 
 
 class WordLlamaEmbedding(BaseEmbedding):

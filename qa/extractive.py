@@ -1,44 +1,43 @@
 """The offline extractive model: a deterministic llama-index LLM that answers from the prompt.
 
-It reads the same rendered prompt a real model reads (question and numbered sources), picks the
-sentence that best supports an answer, and replies in the JSON format the prompt asks for,
-quoting that sentence verbatim. When no sentence covers enough of the question it abstains.
+It reads the same rendered prompt a real model reads (question and numbered sources), lets the
+reader (qa/reader.py) pick the supporting sentence and the short answer inside it, and replies in
+the JSON format the prompt asks for, quoting the sentence verbatim. When the best sentence scores
+below the reader's threshold it abstains.
+
+`naive=True` is the baseline the eval compares against: the sentence sharing most question words
+among the first three sources, quoted whole, never abstaining.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from llama_index.core.base.llms.types import CompletionResponse, CompletionResponseGen, LLMMetadata
 from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_completion_callback
+from pydantic import PrivateAttr
 
-from qa.answer_types import content_of_question, offers, question_type
+from qa.answer_types import content_of_question
 from qa.chunking import sentence_spans
 from qa.prompts import ABSTENTION, read_condense_prompt, read_prompt
+from qa.reader import Pick, Reader
+from qa.sentence_features import Passage
 from qa.tokens import terms
 
 MODEL_NAME = "extractive"
 
 
-@dataclass(frozen=True)
-class Candidate:
-    source: int
-    text: str
-    coverage: float  # idf-weighted share of the question's content words the sentence holds
-    score: float
-
-
 class ExtractiveLLM(CustomLLM):
-    """Deterministic sentence-extraction model; `min_coverage` is the abstention threshold."""
+    """Deterministic extractive model. A second sentence from another source joins the answer when
+    the reader finds it nearly as likely (`second_ratio` of the best's probability)."""
 
-    min_coverage: float = 0.5
-    type_bonus: float = 0.2
-    second_ratio: float = 0.9  # a second sentence (other article) joins when this close to the best
+    second_ratio: float = 0.5
+    naive: bool = False
+    threshold: float | None = None  # None: the trained threshold shipped with the sentence scorer
+    _reader: Any = PrivateAttr(default=None)
 
     @classmethod
     def class_name(cls) -> str:
@@ -46,9 +45,16 @@ class ExtractiveLLM(CustomLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        return LLMMetadata(
-            model_name=MODEL_NAME, context_window=1_000_000, num_output=1024, is_chat_model=False
-        )
+        name = f"{MODEL_NAME}-naive" if self.naive else MODEL_NAME
+        return LLMMetadata(model_name=name, context_window=1_000_000, num_output=1024, is_chat_model=False)
+
+    @property
+    def reader(self) -> Reader:
+        if self._reader is None:
+            from qa.embedding import embed_sentences
+
+            self._reader = Reader(embed_sentences, threshold=self.threshold)
+        return self._reader
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
@@ -69,57 +75,47 @@ class ExtractiveLLM(CustomLLM):
         if follow_up is not None:
             return condense(*follow_up)
         question, sources = read_prompt(prompt)
-        chosen = self.choose(question, [(s.number, s.title, s.text) for s in sources])
+        numbers = [s.number for s in sources]
+        passages = [Passage(s.title, s.text) for s in sources]
+        if self.naive:
+            chosen, short = naive_pick(question, passages[:3]), None
+        else:
+            chosen, short = self.choose(question, passages)
         if not chosen:
             return json.dumps({"answer": ABSTENTION, "answerable": False, "citations": []})
-        answer = " ".join(f"{c.text} [{c.source}]" for c in chosen)
-        citations = [{"source": c.source, "quote": c.text} for c in chosen]
-        return json.dumps(
-            {"answer": answer, "answerable": True, "citations": citations}, ensure_ascii=False
-        )
+        answer = " ".join(f"{c.text} [{numbers[c.passage]}]" for c in chosen)
+        citations = [{"source": numbers[c.passage], "quote": c.text} for c in chosen]
+        reply: dict[str, Any] = {"answer": answer, "answerable": True, "citations": citations}
+        if short:
+            reply["short"] = short
+        return json.dumps(reply, ensure_ascii=False)
 
-    def choose(self, question: str, sources: list[tuple[int, str, str]]) -> list[Candidate]:
-        candidates = self.rank(question, sources)
-        if not candidates or candidates[0].coverage < self.min_coverage:
-            return []
-        best = candidates[0]
-        chosen = [best]
-        for other in candidates[1:]:
-            if other.score < self.second_ratio * best.score:
-                break
-            if other.source != best.source and other.coverage >= self.min_coverage:
+    def choose(self, question: str, passages: list[Passage]) -> tuple[list[Pick], str | None]:
+        """The sentences to cite (best first) and the short answer, or ([], None) to abstain."""
+        reading = self.reader.read(question, passages)
+        if not reading.answerable:
+            return [], None
+        # Cite the sentence that holds the short answer; it is among the best few.
+        lead = reading.sentences[reading.short_sentence or 0]
+        chosen = [lead]
+        for other in reading.sentences[:3]:
+            if other.passage != lead.passage and math.exp(other.score - lead.score) >= self.second_ratio:
                 chosen.append(other)
                 break
-        return chosen
+        return chosen, reading.short
 
-    def rank(self, question: str, sources: list[tuple[int, str, str]]) -> list[Candidate]:
-        """Sentences of all sources, best first. (number, title, text) per source."""
-        sentences = [
-            (number, text[s:e]) for number, _, text in sources for s, e in sentence_spans(text)
-        ]
-        if not sentences:
-            return []
-        titles = {number: set(terms(title)) for number, title, _ in sources}
-        sentence_terms = [set(terms(t)) for _, t in sentences]
-        wanted = set(terms(content_of_question(question)))
-        if not wanted:
-            return []
-        df = Counter(t for ts in sentence_terms for t in ts & wanted)
-        n = len(sentences)
-        idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
-        total = sum(idf.values())
-        kind = question_type(question)
-        ranked = []
-        for position, ((number, text), ts) in enumerate(zip(sentences, sentence_terms)):
-            # A word of the article's title counts half: the sentence is about that subject.
-            in_title = (titles[number] & wanted) - ts
-            coverage = (sum(idf[t] for t in ts & wanted) + 0.5 * sum(idf[t] for t in in_title)) / total
-            score = coverage - 0.01 * (number - 1)
-            if kind is not None and coverage > 0:
-                score += self.type_bonus if offers(kind, text, question) else 0.0
-            ranked.append((score, -position, Candidate(number, text, coverage, score)))
-        ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)
-        return [c for _, _, c in ranked]
+
+def naive_pick(question: str, passages: list[Passage]) -> list[Pick]:
+    """The sentence with the most distinct question words (ties: the earlier one)."""
+    wanted = set(terms(content_of_question(question)))
+    best: Pick | None = None
+    for p, passage in enumerate(passages):
+        for start, end in sentence_spans(passage.text):
+            text = passage.text[start:end]
+            shared = len(wanted & set(terms(text)))
+            if shared and (best is None or shared > best.score):
+                best = Pick(p, start, end, text, float(shared))
+    return [best] if best else []
 
 
 def condense(history: list[tuple[str, str]], question: str) -> str:

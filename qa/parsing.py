@@ -25,6 +25,7 @@ class ModelReply:
     answerable: bool
     citations: tuple[RawCitation, ...]
     format: str  # "json" or "text"
+    short: str | None = None  # the short answer span, when the model gave one
 
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
@@ -76,7 +77,9 @@ def _from_json(data: dict) -> ModelReply:
     answerable = data.get("answerable")
     if not isinstance(answerable, bool):
         answerable = not is_abstention(answer)
-    return ModelReply(answer, answerable and not is_abstention(answer), tuple(citations), "json")
+    short = data.get("short")
+    short = short.strip() if isinstance(short, str) and short.strip() else None
+    return ModelReply(answer, answerable and not is_abstention(answer), tuple(citations), "json", short)
 
 
 def _from_text(text: str) -> ModelReply:

@@ -7,12 +7,15 @@ fusion compares like with like instead of guessing a score for a chunk one side 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 from qa.lexical import LexicalIndex
+from qa.question_info import read_question
+from qa.rerank import DEPTH, rerank_order, rerank_rows
+from qa.sentence_features import Passage
 from qa.store import ArticleStore
 from qa.types import Filters, RetrievedChunk
 
@@ -28,11 +31,14 @@ class Scored:
 
 
 class HybridRetriever:
-    def __init__(self, store: ArticleStore, lexical: LexicalIndex, embedder, dense_weight: float = 0.3):
+    def __init__(
+        self, store: ArticleStore, lexical: LexicalIndex, embedder, dense_weight: float = 0.3, rerank: bool = True
+    ):
         self.store = store
         self.lexical = lexical
         self.embedder = embedder
         self.dense_weight = dense_weight
+        self.rerank = rerank
 
     def retrieve(
         self, question: str, k: int, filters: Filters | None = None, mode: Mode = "hybrid"
@@ -56,8 +62,30 @@ class HybridRetriever:
         if not candidates:
             return []
         self._complete_scores(candidates, bm25_all, query_vector, mode)
-        ranked = self._fuse(list(candidates.values()), mode)[:k]
-        return self._materialise(ranked)
+        ranked = self._fuse(list(candidates.values()), mode)
+        if mode == "hybrid" and self.rerank:
+            return self._reranked(question, ranked[: max(k, DEPTH)], k)
+        return self._materialise(ranked[:k])
+
+    def _reranked(self, question: str, ranked: list[Scored], k: int) -> list[RetrievedChunk]:
+        from qa.embedding import embed_sentences
+
+        chunks = self._materialise(ranked)
+        if len(chunks) < 2:
+            return chunks[:k]
+        rows = rerank_rows(
+            read_question(question),
+            [Passage(c.title, c.text) for c in chunks],
+            [c.score for c in chunks],
+            [c.bm25_score or 0.0 for c in chunks],
+            [c.dense_score or 0.0 for c in chunks],
+            embed_sentences,
+        )
+        order, scores = rerank_order(rows)
+        return [
+            replace(chunks[i], score=round(float(scores[i]), 6), rank=rank)
+            for rank, i in enumerate(order[:k], start=1)
+        ]
 
     def _complete_scores(self, candidates, bm25_all, query_vector, mode: Mode) -> None:
         ids = list(candidates)

@@ -97,6 +97,15 @@ class Settings(BaseSettings):
     dense_weight: float = Field(
         default=0.3, ge=0.0, le=1.0, description="Weight of the dense retriever in hybrid fusion (tuned on the SQuAD development split)."
     )
+    rerank: bool = Field(
+        default=True,
+        description="Re-rank the top hybrid candidates by their best sentence (scorer trained on SQuAD dev).",
+    )
+    answer_threshold: float | None = Field(
+        default=None,
+        description="Extractive model: answer only when the best sentence scores at least this (default: the "
+        "trained value in qa/weights/sentence.json; its 'strict' entry refuses more).",
+    )
     prompts_dir: Path = Field(
         default_factory=lambda: bundled_path("prompts"),
         description="Folder of prompt templates (answer.txt, system.txt).",

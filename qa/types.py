@@ -130,6 +130,7 @@ class Answer:
     answer: str
     answerable: bool
     citations: tuple[Citation, ...] = ()
+    short: str | None = None  # the short answer span alone ("ten living hostages"), inside a cited quote
     unverified: tuple[UnverifiedQuote, ...] = ()
     unsupported: tuple[str, ...] = ()  # numbers, dates, names in the answer no citation contains
     retrieved: tuple[RetrievedChunk, ...] = ()
@@ -142,6 +143,7 @@ class Answer:
         return {
             "question": self.question,
             "answer": self.answer,
+            "short": self.short,
             "answerable": self.answerable,
             "citations": [c.to_dict() for c in self.citations],
             "unverified": [u.to_dict() for u in self.unverified],

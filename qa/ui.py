@@ -156,6 +156,8 @@ def build(state: UIState) -> gr.Blocks:
                     else:
                         answer = part
                 content = answer.answer if answer.answerable else f"_{answer.answer}_"
+                if answer.short:
+                    content = f"**{answer.short}**\n\n{content}"
                 history[-1] = {"role": "assistant", "content": content}
                 yield history, "", answer_html(answer, assistant.article), chunks_html(answer.retrieved) if show else ""
             except QAError as exc:  # a readable message; the app keeps working

@@ -78,6 +78,8 @@ def answer_html(answer: Answer, load_article) -> str:
     parts = []
     if not answer.answerable:
         parts.append(f'<div class="qa-abstain">{escape(answer.answer)}</div>')
+    if answer.short:
+        parts.append(f'<div class="qa-short">Short answer: <b>{escape(answer.short)}</b></div>')
     if answer.unsupported:
         parts.append(
             '<div class="qa-unsupported">Not found in any cited passage: '

@@ -29,12 +29,14 @@ def test_seed_question_is_answered_with_ten_and_a_verbatim_citation(open_assista
     assert answer.answerable
     assert "ten living hostages" in answer.answer
     assert any("ten living hostages" in c.quote for c in answer.citations)
+    assert answer.short is not None and "ten" in answer.short.split()  # the short answer span alone
+    assert any(answer.short in c.quote for c in answer.citations)
     assert answer.model == "extractive"
     assert set(answer.timings) >= {"retrieve", "prompt", "model", "parse", "verify", "total"}
     assert_invariants(assistant, answer)
     data = answer.to_dict()
     json.dumps(data)  # serialisable
-    assert {"question", "answer", "answerable", "citations", "unverified", "retrieved", "model", "timings"} <= set(data)
+    assert {"question", "answer", "short", "answerable", "citations", "unverified", "retrieved", "model", "timings"} <= set(data)
     assert {"article_id", "start", "end", "quote"} <= set(data["citations"][0])
 
 

@@ -1,0 +1,92 @@
+"""The SQuAD 2.0 table of eval/README.md: our pipeline beside its baselines, on both splits.
+
+    python eval/squad_table.py                    # development split 0:8 and held-out 8:16
+    python eval/squad_table.py --splits 0:8 --out /tmp/squad-table
+
+Every row is one `qa eval` run of the same harness on the same store contents; only the
+retrieval mode or the model differs:
+  bm25 only / dense only      retrieval baselines (with our reader)
+  hybrid, no re-rank          weighted fusion alone (QA_RERANK=false)
+  naive sentence pick         our retrieval, then the sentence with most question words, never abstaining
+  ours                        hybrid + sentence re-rank + learned reader (the default)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SQUAD = REPO.parent / "shared" / "datasets" / "squad-v2-dev" / "dev-v2.0.json"
+
+ROWS = (
+    ("bm25 only", ["--retrieval", "bm25"], {}),
+    ("dense only", ["--retrieval", "dense"], {}),
+    ("hybrid, no re-rank", [], {"QA_RERANK": "false"}),
+    ("naive sentence pick", ["--model", "extractive-naive"], {}),
+    ("ours", [], {}),
+)
+COLUMNS = (
+    ("recall@1", ("retrieval", "article_recall@1")),
+    ("recall@5", ("retrieval", "article_recall@5")),
+    ("evidence recall", ("citations", "evidence_recall")),
+    ("EM", ("answer", "exact_match")),
+    ("HasAns F1", ("squad2", "has_ans_f1")),
+    ("NoAns acc", ("abstention", "no_ans_accuracy")),
+    ("overall F1", ("squad2", "overall_f1")),
+    ("citation validity", ("citations", "validity")),
+)
+
+
+def run(split: str, squad: Path, extra: list[str], env: dict[str, str], out: Path) -> tuple[dict, float]:
+    command = [sys.executable, "-m", "qa.cli", "eval", "--squad", str(squad), "--squad-articles", split,
+               "--out", str(out), "--json", *extra]
+    started = time.perf_counter()
+    done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, cwd=REPO)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    return json.loads((out / "summary.json").read_text())["metrics"], seconds
+
+
+def cell(metrics: dict, path: tuple[str, str], percent: bool) -> str:
+    value = metrics.get(path[0], {}).get(path[1])
+    if value is None:
+        return "-"
+    return f"{value * 100:.1f}" if percent else f"{value:.3f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
+    parser.add_argument("--splits", default="0:8,8:16")
+    parser.add_argument("--out", type=Path, default=Path("eval/reports/squad-table"))
+    args = parser.parse_args()
+    lines = []
+    for split in args.splits.split(","):
+        name = "development" if split == "0:8" else "held-out" if split == "8:16" else split
+        lines += [f"### SQuAD 2.0 {name} split (articles {split})", "",
+                  "| run | " + " | ".join(c for c, _ in COLUMNS) + " | seconds |",
+                  "|---" * (len(COLUMNS) + 2) + "|"]
+        for label, extra, env in ROWS:
+            folder = args.out / f"{split.replace(':', '-')}-{label.replace(' ', '-').replace(',', '')}"
+            metrics, seconds = run(split, args.squad, extra, env, folder)
+            percent = {"EM", "HasAns F1", "overall F1"}
+            cells = [cell(metrics, path, column in percent) for column, path in COLUMNS]
+            lines.append(f"| {label} | " + " | ".join(cells) + f" | {seconds:.0f} |")
+            print(lines[-1], flush=True)
+        lines.append("")
+    table = "\n".join(lines)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "table.md").write_text(table + "\n", encoding="utf-8")
+    print("\n" + table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

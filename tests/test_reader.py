@@ -1,0 +1,129 @@
+"""The extractive reader: short answer spans, sentence choice, abstention, the learned scorers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.linear import WEIGHTS_DIR, LinearScorer, load_scorer, train_listwise
+from qa.question_info import read_question
+from qa.reader import Reader
+from qa.sentence_features import Passage
+from qa.spans import FEATURES, candidates, tokenize
+
+
+def test_question_classes():
+    assert read_question("How many hostages would be released?").klass == "quantity"
+    assert read_question("When did the talks start?").klass == "date"
+    assert read_question("Who brokered the deal?").klass == "person"
+    assert read_question("Where were the talks held?").klass == "place"
+    assert read_question("Why did the talks stall?").klass == "why"
+    assert read_question("What did the envoy propose?").klass == "what"
+
+
+def test_span_candidates_are_exact_slices_without_edge_stopwords():
+    sentence = "Under the plan, Hamas would free ten living hostages in the first week, officials said."
+    spans, rows = candidates(sentence, read_question("How many hostages would be freed?"))
+    assert rows.shape == (len(spans), len(FEATURES))
+    texts = {s.text for s in spans}
+    assert "ten living hostages" in texts and "ten" in texts
+    for span in spans:
+        assert sentence[span.start : span.end] == span.text
+        first, last = span.text.split()[0].lower(), span.text.split()[-1].lower().strip(",")
+        assert first not in {"the", "in", "would"} and last not in {"the", "in"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120), st.text(max_size=40))
+def test_span_offsets_hold_for_any_text(sentence, question):
+    spans, rows = candidates(sentence, read_question(question))
+    assert len(rows) == len(spans)
+    for span in spans:
+        assert sentence[span.start : span.end] == span.text
+    for token in tokenize(sentence):
+        assert sentence[token.start : token.end] == token.text
+
+
+def test_train_listwise_learns_the_informative_feature_and_is_deterministic():
+    rng = np.random.default_rng(0)
+    groups = []
+    for _ in range(50):
+        x = rng.normal(size=(6, 3))
+        target = np.zeros(6)
+        target[int(np.argmax(x[:, 1]))] = 1.0  # the good candidate is the one with the largest feature 1
+        groups.append((x, target))
+    w1 = train_listwise(groups, steps=200)
+    w2 = train_listwise(groups, steps=200)
+    assert np.array_equal(w1, w2)
+    assert w1[1] > abs(w1[0]) and w1[1] > abs(w1[2])
+    hits = sum(int(np.argmax(x @ w1) == np.argmax(t)) for x, t in groups)
+    assert hits >= 45
+
+
+def test_shipped_weights_match_the_feature_lists():
+    from qa.reader import SENTENCE_FEATURES
+    from qa.rerank import FEATURES as RERANK
+
+    for name, names in (("rerank", RERANK), ("sentence", SENTENCE_FEATURES), ("span", FEATURES)):
+        scorer = load_scorer(name)
+        assert scorer.features == tuple(names), name
+        assert len(scorer.weights) == len(names)
+        assert np.all(np.isfinite(scorer.weights))
+    assert "SQuAD" in json.loads((WEIGHTS_DIR / "sentence.json").read_text())["trained_on"]
+
+
+PASSAGES = [
+    Passage("Ceasefire talks", "The talks resumed in Doha on Sunday. Under the proposal, the group would free "
+            "ten living hostages and return the bodies of nine others during a 60-day truce."),
+    Passage("Harbour dredging", "The harbour authority approved a dredging contract worth 4.2 million euros. "
+            "Work is due to start in March."),
+]
+
+
+def test_reader_picks_sentence_and_short_answer():
+    reader = Reader(embed=None)
+    reading = reader.read("How many living hostages would be freed under the proposal?", PASSAGES)
+    assert reading.answerable
+    best = reading.sentences[reading.short_sentence]
+    assert "ten living hostages" in best.text
+    assert reading.short is not None and reading.short in best.text
+    assert "ten" in reading.short
+
+
+def test_reader_abstains_below_its_threshold():
+    reader = Reader(embed=None)
+    reading = reader.read("What colour is the minister's new car?", PASSAGES)
+    assert not reading.answerable
+    strict = Reader(embed=None, threshold=1e9)
+    assert not strict.read("How many living hostages would be freed?", PASSAGES).answerable
+
+
+def test_linear_scorer_round_trips_json(tmp_path):
+    scorer = LinearScorer(("a", "b"), np.array([0.5, -1.25]), threshold=0.75)
+    data = json.loads(scorer.to_json(trained_on="x"))
+    assert data == {"features": ["a", "b"], "weights": [0.5, -1.25], "threshold": 0.75, "trained_on": "x"}
+
+
+def test_short_answer_must_be_words_of_a_verified_quote():
+    from qa.chain import verified_short
+    from qa.types import Citation
+
+    quote = "Hamas would free ten  living hostages in the first week."
+    cited = [Citation(article_id="a", title="t", source="", published="", url="", start=0, end=len(quote),
+                      quote=quote, match="exact")]
+    assert verified_short("ten living hostages", cited) == "ten living hostages"  # spacing aside
+    assert verified_short("TEN LIVING", cited) == "TEN LIVING"
+    assert verified_short("twelve hostages", cited) is None  # not in any quote: no short answer
+    assert verified_short("ten", []) is None
+    assert verified_short(None, cited) is None
+
+
+def test_parse_reply_reads_short():
+    from qa.parsing import parse_reply
+
+    reply = parse_reply('{"answer": "Ten [1]", "short": " ten ", "answerable": true, "citations": []}')
+    assert reply.short == "ten"
+    assert parse_reply('{"answer": "Ten [1]", "short": 10, "answerable": true}').short is None
