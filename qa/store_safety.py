@@ -12,6 +12,7 @@ Embedded stores only (server mode has no lock file or index files here; its guar
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -89,12 +90,22 @@ class StoreSafety:
             return [f"Chroma cannot read it ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"]
 
     def lost_vectors(self, limit: int = 2000) -> list[str]:
-        """Chunks (an even sample of at most `limit`) that a search with their own vector misses."""
+        """Chunks (an even sample of at most `limit`) that a search with their own vector misses.
+
+        Measured with chromadb 1.5.9: right after a client loads a store, a search can miss a
+        chunk or two that the next client finds, so misses are confirmed with a fresh client."""
         ids = [cid for cid, _, _ in self.iter_chunks()]
-        sample = ids[:: max(1, len(ids) // limit)]
+        lost = self._missed(ids[:: max(1, len(ids) // limit)])
+        if lost and self._reconnect is not None:
+            time.sleep(0.5)
+            self._synced_stamp = None  # forces _sync to load a fresh client
+            lost = self._missed(lost)
+        return lost
+
+    def _missed(self, ids: list[str]) -> list[str]:
         lost: list[str] = []
-        for first in range(0, len(sample), 500):
-            part = sample[first : first + 500]
+        for first in range(0, len(ids), 500):
+            part = ids[first : first + 500]
             vectors = self.vectors_by_id(part)
             lost += [cid for cid in part if cid not in vectors]
             for cid, vector in vectors.items():
