@@ -54,8 +54,8 @@ def _split(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[str, ...
 _vectors: dict[Embed, dict[str, np.ndarray]] = {}
 
 
-def _sentence_vectors(texts: list[str], embed: Embed) -> np.ndarray:
-    """Embeddings of sentences, cached per embedder and sentence text (dropped when it grows past
+def cached_vectors(texts: list[str], embed: Embed) -> np.ndarray:
+    """Embeddings of sentences (or answer spans), cached per embedder and text (dropped when it grows past
     50,000 sentences). Safe under threads: a lookup that misses just embeds again."""
     cache = _vectors.setdefault(embed, {})
     found = {t: cache.get(t) for t in texts}
@@ -90,7 +90,7 @@ def sentence_table(question: QuestionInfo, passages: Sequence[Passage], embed: E
     pairs = set(zip(question.stem_list, question.stem_list[1:]))
     titles = [set(terms(p.title)) & wanted for p in passages]
     if embed is not None:
-        rows[:, 1] = _sentence_vectors(texts, embed) @ embed([question.text])[0]
+        rows[:, 1] = cached_vectors(texts, embed) @ embed([question.text])[0]
     for i, ts in enumerate(sentence_terms):
         present = set(ts) & wanted
         in_title = titles[owner[i]] - present  # a title word counts half: the passage is about it

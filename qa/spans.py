@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 
@@ -106,14 +108,20 @@ def candidates(
     With `wh_vector` (the embedded noun the question asks for: "year", "city", "unit") and
     `embed`, each span also gets its similarity to that noun."""
     tokens = tokenize(sentence)
-    n = len(tokens)
-    if n == 0:
+    if not tokens:
         return [], np.zeros((0, len(FEATURES)))
-    in_question = [t.is_word and not t.is_stop and t.stem in question.stems for t in tokens]
-    matched_at = [i for i, hit in enumerate(in_question) if hit]
-    q_total = max(1, len(question.stems))
+    facts = _SentenceFacts(tokens, question)
     spans: list[SpanCandidate] = []
-    rows: list[np.ndarray] = []
+    at_rows: list[int] = []
+    at_cols: list[int] = []
+    values: list[float] = []
+
+    def put(column: int, value: float) -> None:
+        at_rows.append(len(spans))
+        at_cols.append(column)
+        values.append(value)
+
+    n = len(tokens)
     for i in range(n):
         first = tokens[i]
         if not first.is_word or (first.is_stop and not first.is_number):
@@ -129,72 +137,113 @@ def candidates(
                 break
             if not last.is_word or (last.is_stop and not last.is_number):
                 continue
-            inside = tokens[i : j + 1]
-            row = np.zeros(len(FEATURES))
-            _fill(row, tokens, inside, i, j, question, in_question, matched_at, q_total)
-            row[_INDEX["sentence_score"]] = sentence_score
-            row[_INDEX["sentence_first"]] = float(sentence_first)
+            facts.fill(put, i, j)
             spans.append(SpanCandidate(first.start, last.end, sentence[first.start : last.end]))
-            rows.append(row)
-    if not rows:
+    if not spans:
         return spans, np.zeros((0, len(FEATURES)))
-    matrix = np.vstack(rows)
+    matrix = np.zeros((len(spans), len(FEATURES)))
+    np.add.at(matrix, (np.array(at_rows), np.array(at_cols)), np.array(values))  # each cell is set once
+    matrix[:, _INDEX["sentence_score"]] = sentence_score
+    matrix[:, _INDEX["sentence_first"]] = float(sentence_first)
     if wh_vector is not None and embed is not None:
-        matrix[:, _INDEX["wh_noun_similarity"]] = embed([s.text for s in spans]) @ wh_vector
+        from qa.sentence_features import cached_vectors
+
+        matrix[:, _INDEX["wh_noun_similarity"]] = cached_vectors([s.text for s in spans], embed) @ wh_vector
     return spans, matrix
 
 
-def _fill(row, tokens, inside, i, j, question, in_question, matched_at, q_total) -> None:
-    words_ = [t for t in inside if t.is_word]
-    if any(t.is_date for t in words_):
-        kind = "date"
-    elif any(t.is_number for t in words_):
-        kind = "number"
-    elif all(t.is_cap or t.is_stop for t in words_) and any(t.is_cap for t in words_):
-        kind = "name"
-    else:
-        kind = "plain"
-    row[_INDEX[f"class_{question.klass}_kind_{kind}"]] = 1.0
-    length = min(len(words_), LENGTHS[-1])
-    row[_INDEX[f"len_{length}"]] = 1.0
-    row[_INDEX[f"class_{question.klass}_len_{length}"]] = 1.0
-    left = tokens[i - 1].lower if i > 0 else ""
-    right = tokens[j + 1].lower if j + 1 < len(tokens) else ""
-    if f"left_{left}" in _INDEX:
-        row[_INDEX[f"left_{left}"]] = 1.0
-    if left in CLASS_CUES:
-        row[_INDEX[f"class_{question.klass}_left_{left}"]] = 1.0
-    if f"right_{right}" in _INDEX:
-        row[_INDEX[f"right_{right}"]] = 1.0
-    content = [t for t in words_ if not t.is_stop]
-    repeated = sum(1 for t in content if t.stem in question.all_stems)
-    row[_INDEX["in_question_share"]] = repeated / max(1, len(content))
-    row[_INDEX["any_in_question"]] = float(repeated > 0)
-    outside = [k for k in matched_at if k < i or k > j]
-    before = [k for k in outside if k < i]
-    after = [k for k in outside if k > j]
-    # The answer usually fills the gap the question leaves: question words on one or both sides,
-    # within the same clause (no comma or semicolon in between).
-    row[_INDEX["between_matches"]] = float(bool(before) and bool(after))
-    row[_INDEX["right_after_matches"]] = float(bool(before) and i - before[-1] <= 3)
-    row[_INDEX["right_before_matches"]] = float(bool(after) and after[0] - j <= 3)
-    clause_start = max([k for k in range(i) if tokens[k].text in ",;:"] or [-1])
-    clause_end = min([k for k in range(j + 1, len(tokens)) if tokens[k].text in ",;:"] or [len(tokens)])
-    row[_INDEX["same_clause_matches"]] = sum(1 for k in outside if clause_start < k < clause_end) / q_total
-    if outside:
-        distance = min(i - k if k < i else k - j for k in outside)
-        row[_INDEX["log_distance"]] = math.log1p(distance)
-        row[_INDEX["adjacent_left"]] = float(any(i - k <= 2 for k in outside if k < i))
-        row[_INDEX["adjacent_right"]] = float(any(k - j <= 2 for k in outside if k > j))
-        near = {tokens[k].stem for k in outside if (i - 8 <= k < i) or (j < k <= j + 8)}
-        row[_INDEX["window_share"]] = len(near) / q_total
-    else:
-        row[_INDEX["log_distance"]] = math.log1p(30)
-    row[_INDEX["all_caps"]] = float(all(t.is_cap for t in content) and bool(content))
-    row[_INDEX["first_cap"]] = float(words_[0].is_cap)
-    row[_INDEX["inner_stop_share"]] = sum(1 for t in words_ if t.is_stop) / len(words_)
-    row[_INDEX["has_number"]] = float(any(t.is_number for t in words_))
-    row[_INDEX["has_date"]] = float(any(t.is_date for t in words_))
-    row[_INDEX["is_whole_clause"]] = float((i == 0 or not tokens[i - 1].is_word) and
-                                           (j + 1 == len(tokens) or not tokens[j + 1].is_word))
-    row[_INDEX["bias"]] = 1.0
+def _prefix(flags: list[bool]) -> list[int]:
+    return [0, *accumulate(int(f) for f in flags)]
+
+
+class _SentenceFacts:
+    """Per-token facts of one sentence as prefix sums, so each candidate's features cost O(1)."""
+
+    def __init__(self, tokens: list[Token], question: QuestionInfo):
+        self.tokens = tokens
+        self.n = len(tokens)
+        self.question = question
+        self.q_total = max(1, len(question.stems))
+        content = [t.is_word and not t.is_stop for t in tokens]
+        self.words = _prefix([t.is_word for t in tokens])
+        self.stops = _prefix([t.is_word and t.is_stop for t in tokens])
+        self.caps = _prefix([t.is_cap for t in tokens])
+        self.cap_or_stop = _prefix([t.is_word and (t.is_cap or t.is_stop) for t in tokens])
+        self.numbers = _prefix([t.is_word and t.is_number for t in tokens])
+        self.dates = _prefix([t.is_word and t.is_date for t in tokens])
+        self.content = _prefix(content)
+        self.content_caps = _prefix([c and t.is_cap for c, t in zip(content, tokens)])
+        self.repeated = _prefix([c and t.stem in question.all_stems for c, t in zip(content, tokens)])
+        self.matched = [k for k, (c, t) in enumerate(zip(content, tokens)) if c and t.stem in question.stems]
+        self.first_word = [0] * self.n  # index of the first word token at or after each position
+        nxt = self.n
+        for k in range(self.n - 1, -1, -1):
+            if tokens[k].is_word:
+                nxt = k
+            self.first_word[k] = nxt
+        self.clause_start, last = [], -1
+        for k in range(self.n):
+            self.clause_start.append(last)  # the last clause mark before k
+            if tokens[k].text in ",;:":
+                last = k
+        self.clause_end, nxt = [0] * self.n, self.n
+        for k in range(self.n - 1, -1, -1):
+            self.clause_end[k] = nxt  # the first clause mark after k
+            if tokens[k].text in ",;:":
+                nxt = k
+
+    def fill(self, put, i: int, j: int) -> None:
+        """Call put(column, value) for each non-zero feature of span tokens[i..j]."""
+        tokens, klass = self.tokens, self.question.klass
+        count = lambda prefix: prefix[j + 1] - prefix[i]  # noqa: E731
+        words_, content = count(self.words), count(self.content)
+        if count(self.dates):
+            kind = "date"
+        elif count(self.numbers):
+            kind = "number"
+        elif count(self.cap_or_stop) == words_ and count(self.caps):
+            kind = "name"
+        else:
+            kind = "plain"
+        put(_INDEX[f"class_{klass}_kind_{kind}"], 1.0)
+        length = min(words_, LENGTHS[-1])
+        put(_INDEX[f"len_{length}"], 1.0)
+        put(_INDEX[f"class_{klass}_len_{length}"], 1.0)
+        left = tokens[i - 1].lower if i > 0 else ""
+        right = tokens[j + 1].lower if j + 1 < self.n else ""
+        if f"left_{left}" in _INDEX:
+            put(_INDEX[f"left_{left}"], 1.0)
+        if left in CLASS_CUES:
+            put(_INDEX[f"class_{klass}_left_{left}"], 1.0)
+        if f"right_{right}" in _INDEX:
+            put(_INDEX[f"right_{right}"], 1.0)
+        repeated = count(self.repeated)
+        put(_INDEX["in_question_share"], repeated / max(1, content))
+        put(_INDEX["any_in_question"], float(repeated > 0))
+        before = self.matched[: bisect_left(self.matched, i)]
+        after = self.matched[bisect_right(self.matched, j) :]
+        # The answer usually fills the gap the question leaves: question words on one or both
+        # sides, within the same clause (no comma or semicolon in between).
+        put(_INDEX["between_matches"], float(bool(before) and bool(after)))
+        put(_INDEX["right_after_matches"], float(bool(before) and i - before[-1] <= 3))
+        put(_INDEX["right_before_matches"], float(bool(after) and after[0] - j <= 3))
+        low, high = self.clause_start[i], self.clause_end[j]
+        same = sum(1 for k in before if k > low) + sum(1 for k in after if k < high)
+        put(_INDEX["same_clause_matches"], same / self.q_total)
+        if before or after:
+            distance = min(i - before[-1] if before else 10**9, after[0] - j if after else 10**9)
+            put(_INDEX["log_distance"], math.log1p(distance))
+            put(_INDEX["adjacent_left"], float(bool(before) and i - before[-1] <= 2))
+            put(_INDEX["adjacent_right"], float(bool(after) and after[0] - j <= 2))
+            near = {tokens[k].stem for k in before if k >= i - 8} | {tokens[k].stem for k in after if k <= j + 8}
+            put(_INDEX["window_share"], len(near) / self.q_total)
+        else:
+            put(_INDEX["log_distance"], math.log1p(30))
+        put(_INDEX["all_caps"], float(content > 0 and count(self.content_caps) == content))
+        put(_INDEX["first_cap"], float(tokens[self.first_word[i]].is_cap))
+        put(_INDEX["inner_stop_share"], count(self.stops) / words_)
+        put(_INDEX["has_number"], float(count(self.numbers) > 0))
+        put(_INDEX["has_date"], float(count(self.dates) > 0))
+        put(_INDEX["is_whole_clause"], float((i == 0 or not tokens[i - 1].is_word) and
+                                               (j + 1 == self.n or not tokens[j + 1].is_word)))
+        put(_INDEX["bias"], 1.0)
