@@ -35,7 +35,7 @@ def load_wordllama(dim: int = WORDLLAMA_DIM) -> Any:
 def embed_sentences(texts: list[str]) -> np.ndarray:
     """L2-normalised WordLlama vectors for sentences (rows), whatever embedder retrieval uses: the
     sentence scorers were trained on these."""
-    return load_wordllama().embed(texts, norm=True)
+    return load_wordllama(WORDLLAMA_DIM).embed(texts, norm=True)
 
 
 class WordLlamaEmbedding(BaseEmbedding):
