@@ -44,7 +44,7 @@ COLUMNS = (
 
 
 def run(split: str, squad: Path, extra: list[str], env: dict[str, str], out: Path) -> tuple[dict, float]:
-    command = [sys.executable, "-m", "qa.cli", "eval", "--squad", str(squad), "--squad-articles", split,
+    command = [str(Path(sys.executable).parent / "qa"), "eval", "--squad", str(squad), "--squad-articles", split,
                "--out", str(out), "--json", *extra]
     started = time.perf_counter()
     done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, cwd=REPO)

@@ -127,3 +127,19 @@ def test_parse_reply_reads_short():
     reply = parse_reply('{"answer": "Ten [1]", "short": " ten ", "answerable": true, "citations": []}')
     assert reply.short == "ten"
     assert parse_reply('{"answer": "Ten [1]", "short": 10, "answerable": true}').short is None
+
+
+def test_threshold_setting_and_naive_baseline(open_assistant):
+    from conftest import SAMPLE
+
+    strict = open_assistant(answer_threshold=1e6)
+    strict.ingest([SAMPLE])
+    assert not strict.ask("How many hostages would be released?").answerable
+
+    naive = open_assistant(llm="extractive-naive")
+    answer = naive.ask("How many hostages would be released?")
+    assert answer.model == "extractive-naive"
+    assert answer.answerable and answer.short is None  # whole sentence, no span
+    assert "hostages" in answer.citations[0].quote
+    # it answers with any sentence sharing a question word, where the trained model abstains
+    assert naive.ask("How many hostages did the storm release?").answerable
