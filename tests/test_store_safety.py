@@ -99,6 +99,18 @@ def check_consistent(store: ArticleStore, texts_seen: dict[str, set[str]], bm25_
     return len(records)
 
 
+def open_or_repair(store_dir: Path, embedder) -> tuple[ArticleStore, bool]:
+    """Open after a kill; when the open reports a damaged index (a kill during Chroma's own
+    index upkeep), run what the message says (`qa doctor --repair`) and open again."""
+    try:
+        return open_store(store_dir, embedder), False
+    except StoreError as exc:
+        assert "qa doctor --repair" in str(exc), exc
+    report = run_doctor(Settings(store=store_dir), fix=True, embedder=embedder)
+    assert report.healthy, report.to_dict()
+    return open_store(store_dir, embedder), True
+
+
 class KillDriver:
     """A warm process that forks `qa ingest` children and SIGKILLs them after a given delay."""
 
@@ -181,23 +193,18 @@ def test_sigkill_during_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_p
             note_texts()
             outcome = driver.run(rng.uniform(0.05, 1.1) * full)
             half_done += bool(pending_note(store_dir))
-            try:
-                store = open_store(store_dir, embedder)  # opening finishes a half-done write
-            except StoreError as exc:  # the kill broke Chroma's own index files: the doctor rebuilds
-                assert "qa doctor --repair" in str(exc), exc
-                report = run_doctor(Settings(store=store_dir), fix=True, embedder=embedder)
-                assert report.healthy, report.to_dict()
-                index_repairs += 1
-                store = open_store(store_dir, embedder)
+            store, repaired = open_or_repair(store_dir, embedder)  # opening finishes a half-done write
+            index_repairs += repaired
             check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}")
             assert driver.run(None)["code"] == 0, outcome
-            store = open_store(store_dir, embedder)
+            store, repaired = open_or_repair(store_dir, embedder)
+            index_repairs += repaired
             want = expected_chunks(corpus)
             present = check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}-done")
             assert present == files and store.count_chunks() == sum(want.values())
             assert {aid: info.chunks for aid, (info, _) in store.records().items()} == want
         print(f"\n{kills} kills survived, {half_done} left a half-done write (finished on open), "
-              f"{index_repairs} broke Chroma's index files (found on open, rebuilt by qa doctor --repair)")
+              f"{index_repairs} opens found the vector index damaged (rebuilt by qa doctor --repair)")
     finally:
         driver.close()
 
