@@ -152,6 +152,14 @@ class ArticleStore(StoreSafety):
                 return out
             offset += _PAGE
 
+    def _records_of(self, article_ids: list[str]) -> dict[str, tuple[ArticleInfo, str] | None]:
+        """`record()` for many articles in one call (None for those not stored)."""
+        found: dict[str, tuple[ArticleInfo, str] | None] = dict.fromkeys(article_ids)
+        page = self._articles.get(ids=list(dict.fromkeys(article_ids)), include=["metadatas"])
+        for article_id, meta in zip(page["ids"], page["metadatas"]):
+            found[article_id] = (_info(article_id, meta), str(meta.get("version", "")))
+        return found
+
     def record(self, article_id: str) -> tuple[ArticleInfo, str] | None:
         page = self._articles.get(ids=[article_id], include=["metadatas"])
         if not page["ids"]:
@@ -224,7 +232,7 @@ class ArticleStore(StoreSafety):
     def _write_items(self, items: Sequence[PreparedArticle]) -> None:
         from llama_index.core.schema import TextNode
 
-        previous = {item.article.id: self.record(item.article.id) for item in items}
+        previous = self._records_of([item.article.id for item in items])
         new_ids: list[str] = []
         try:
             nodes = []
@@ -254,10 +262,12 @@ class ArticleStore(StoreSafety):
             self._rollback(new_ids, previous)
             raise
         for item in items:
+            if previous[item.article.id] is None:
+                continue  # a new article has no old chunks; skipping the filtered delete keeps ingest linear
             self._chunks.delete(
                 where={"$and": [{"article_id": item.article.id}, {"version": {"$ne": item.version}}]}
             )
-            self._text_cache.cache_clear()
+        self._text_cache.cache_clear()
 
     def _rollback(self, new_ids: list[str], previous: dict[str, Any]) -> None:
         try:
