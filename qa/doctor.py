@@ -383,7 +383,7 @@ def _drop(client: Any, name: str) -> None:
 
 
 def _rechunk(store: ArticleStore, embedder, settings: Settings, articles: list[StoredArticle]) -> None:
-    from qa.chunking import chunk_text
+    from qa.chunking import stored_chunks as article_chunks
     from qa.ingest import article_version
     from qa.lexical import index_text
     from qa.store import PreparedArticle
@@ -396,7 +396,7 @@ def _rechunk(store: ArticleStore, embedder, settings: Settings, articles: list[S
             id=stored.id, title=str(m.get("title", "")), text=stored.text, source=str(m.get("source", "")),
             url=str(m.get("url", "")), published=str(m.get("published", "")), path=str(m.get("path", "")),
         )
-        chunks = chunk_text(article.id, article.text, settings.chunk_size, settings.chunk_overlap)
+        chunks = article_chunks(article.id, article.text, settings.chunk_size, settings.chunk_overlap)
         vectors = embedder.get_text_embedding_batch([index_text(article.title, c.text) for c in chunks])
         version = article_version(article, settings.chunk_size, settings.chunk_overlap)
         if version == stored.version:  # same key as the damaged record: make the rewrite a new version

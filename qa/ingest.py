@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.chunking import chunk_text
+from qa.chunking import stored_chunks
 from qa.errors import ArticleError
 from qa.lexical import index_text
 from qa.loading import load_file, walk
@@ -158,7 +158,7 @@ class Ingestor:
                     replaced += 1
                     if info.path and info.path != article.path:
                         notes.append(f"replaces article '{article.id}' from {info.path}")
-                chunks = chunk_text(article.id, article.text, self.chunk_size, self.chunk_overlap)
+                chunks = stored_chunks(article.id, article.text, self.chunk_size, self.chunk_overlap)
                 items.append(PreparedArticle(article, chunks, [], version))
             if not items:
                 return FileResult(label, "unchanged", ids)

@@ -87,3 +87,17 @@ def test_overlong_sentence_is_cut_at_whitespace():
 def test_overlap_must_be_smaller_than_size():
     with pytest.raises(ValueError):
         chunk_text("x", "Some text.", size=10, overlap=10)
+
+
+def test_stored_chunks_leave_out_repeats_and_renumber():
+    from qa.chunking import chunk_text, stored_chunks
+
+    text = "Intro line here. " + "The same sentence again and again. " * 400 + "A final distinct sentence."
+    every = chunk_text("a", text, size=20, overlap=0)
+    kept = stored_chunks("a", text, size=20, overlap=0)
+    assert len(kept) < len(every)
+    assert len({c.text for c in kept}) == len(kept) == len({c.text for c in every})
+    assert [c.index for c in kept] == list(range(len(kept)))
+    for c in kept:
+        assert text[c.start : c.end] == c.text
+    assert kept[-1].text.endswith("A final distinct sentence.")

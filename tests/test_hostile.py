@@ -352,3 +352,13 @@ def test_cli_shows_control_characters_instead_of_sending_them_to_the_terminal(tm
     assert not any(c in shown for c in "\x1b\x07\x08\x0b\x0c\x7f")
     exact = json.loads(qa("ask", "--json", h.question))
     assert "\x1b[2J" in exact["citations"][0]["quote"]  # JSON keeps the verbatim text
+
+
+def test_store_holding_the_hostile_set_reopens_and_finds_every_chunk(hostile_assistant, hostile_store, embedder):
+    """The 1 MB line repeats one sentence: its repeats are stored once, so the vector index stays
+    searchable (hundreds of identical vectors made Chroma's HNSW miss every other chunk)."""
+    folder, _ = hostile_store
+    reopened = Assistant.open(Settings(store=folder / "store"), embedder=embedder)  # runs the self-check
+    assert reopened.store.lost_vectors() == []
+    answer = reopened.ask("How many electric buses did the Kestrel Valley council approve?")
+    assert answer.answerable and "17 electric buses" in answer.citations[0].quote
