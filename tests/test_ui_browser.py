@@ -92,11 +92,16 @@ def app_url(tmp_path_factory):
 
 def ask(page, question: str):
     done = "#qa-answer .qa-model, #qa-answer .qa-error"
-    previous = page.locator(done).count()
+    before = page.locator("#qa-answer").inner_html() if page.locator(done).count() else None
     page.locator("#qa-question textarea").fill(question)
     page.locator("#qa-send").click()
-    if previous:  # the old answer is cleared first: do not read it as the new one
-        page.locator(done).first.wait_for(state="detached", timeout=60_000)
+    if before is not None:
+        # Do not read the old answer as the new one. A fast answer may replace it without the
+        # cleared panel ever being drawn, so wait for different content (each card has a new id).
+        page.wait_for_function(
+            "([sel, old]) => { const el = document.querySelector(sel); return el && el.innerHTML !== old; }",
+            arg=["#qa-answer", before], timeout=60_000,
+        )
     page.wait_for_selector(done, timeout=60_000)
 
 
