@@ -69,6 +69,16 @@ def store_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+@pytest.fixture
+def fake():
+    """A fake OpenAI-compatible server on a free loopback port (tests/fake_openai.py)."""
+    from fake_openai import FakeOpenAI
+
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """One WordLlama instance for the whole run (loading it is the slow part of opening)."""

@@ -13,7 +13,7 @@ from html import escape
 from html.parser import HTMLParser
 
 import pytest
-from fake_openai import FakeOpenAI, Reply
+from fake_openai import Reply
 
 from qa.assistant import Assistant
 from qa.backends import build_llm
@@ -202,13 +202,6 @@ def test_streamed_answer_matches_and_stays_verbatim(hostile_assistant):
 
 
 # ----- a real-HTTP model that echoes injected text ------------------------------------------
-@pytest.fixture
-def fake():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def remote(fake, hostile_store, embedder, hostile_assistant):
     folder, _ = hostile_store

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_openai import FakeOpenAI, Reply
+from fake_openai import Reply
 
 from conftest import REPO, SAMPLE
 from qa.assistant import Assistant
@@ -19,13 +19,6 @@ from qa.settings import Settings
 KEY = "sk-test-SECRET-1234567890"
 FAST_RETRY = {"retry-after-ms": "10"}
 QUESTION = "How many hostages would be released?"
-
-
-@pytest.fixture
-def fake():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -34,11 +34,9 @@ def quote_first_source(body: dict) -> str:
 
 
 @pytest.fixture
-def fake():
-    server = FakeOpenAI().start()
-    server.default = Reply(quote_first_source)
-    yield server
-    server.stop()
+def fake(fake):
+    fake.default = Reply(quote_first_source)
+    return fake
 
 
 def secret_env(fake: FakeOpenAI, store: Path) -> dict[str, str]:
