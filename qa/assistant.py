@@ -57,8 +57,7 @@ class Assistant:
         self, paths: Iterable[str | Path], on_file: Callable[[FileResult], None] | None = None
     ) -> IngestReport:
         self.store.ensure_available()
-        ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_size, self.settings.chunk_overlap)
-        report = ingestor.ingest(paths, on_file)
+        report = self._ingestor().ingest(paths, on_file)
         if report.count("added") or report.count("updated"):
             self.lexical.ensure_current(self.store)  # build BM25 now, not on the first question
         return report
@@ -66,10 +65,15 @@ class Assistant:
     def add_articles(self, articles: list[Article], batch: int = 64) -> IngestReport:
         """Store articles that are already in memory (e.g. SQuAD paragraphs), in batches."""
         self.store.ensure_available()
-        ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_size, self.settings.chunk_overlap)
-        report = ingestor.ingest_articles(articles, batch)
+        report = self._ingestor().ingest_articles(articles, batch)
         self.lexical.ensure_current(self.store)
         return report
+
+    def _ingestor(self) -> Ingestor:
+        return Ingestor(
+            self.store, self.embedder, self.settings.chunk_size, self.settings.chunk_overlap,
+            on_written=self.lexical.remember,
+        )
 
     def articles(self) -> list[ArticleInfo]:
         infos = [info for info, _ in self.store.records().values()]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.settings import Settings
-from qa.store import ArticleStore
+from qa.store import ArticleStore, split_text, with_text
 from qa.store_safety import tolerated_misses
 
 REBUILD_SUFFIX = "__rebuild"
@@ -116,14 +116,15 @@ def is_embedded(store: ArticleStore) -> bool:
 
 # ----- reading what is stored, even when Chroma cannot read its index ------------------------
 def read_collection(store: ArticleStore, name: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(id, document, metadata) of every item. Embedded stores are read straight from sqlite:
-    Chroma fails on every call once an index file is damaged, but the texts are all there."""
+    """(id, text, metadata without the text) of every item. Embedded stores are read straight
+    from sqlite: Chroma fails on every call once an index file is damaged, but the texts are all there."""
     if not is_embedded(store):
         collection = store._client.get_collection(name, embedding_function=None)
         offset = 0
         while True:
             page = collection.get(include=["documents", "metadatas"], limit=1000, offset=offset)
-            yield from zip(page["ids"], page["documents"], page["metadatas"])
+            for item_id, document, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                yield item_id, *split_text(document, meta)
             if len(page["ids"]) < 1000:
                 return
             offset += 1000
@@ -147,7 +148,7 @@ def read_collection(store: ArticleStore, name: str) -> Iterator[tuple[str, str, 
         elif key is not None:
             meta[key] = text if text is not None else number if number is not None else real if real is not None else bool(flag)
     for item_id, (document, meta) in items.items():
-        yield item_id, document[0], meta
+        yield item_id, *split_text(document[0], meta)
 
 
 def _database(store: ArticleStore) -> Path:
@@ -331,15 +332,14 @@ def _rebuild(store: ArticleStore, embedder, articles: dict[str, StoredArticle], 
         for chunk, vector in zip(part, embedded):
             vectors.setdefault(str(chunk.meta["article_id"]), []).append(vector)
         targets[store.name].add(
-            ids=[c.id for c in part], documents=[c.text for c in part],
-            metadatas=[c.meta for c in part], embeddings=embedded,
+            ids=[c.id for c in part], metadatas=[with_text(c.meta, c.text) for c in part], embeddings=embedded,
         )
     records = list(articles.values())
     placeholder = [1.0] + [0.0] * (store.embed_dim - 1)  # an article without chunks: re-chunked next
     for first in range(0, len(records), batch):
         part = records[first : first + batch]
         targets[f"{store.name}_articles"].add(
-            ids=[a.id for a in part], documents=[a.text for a in part], metadatas=[a.meta for a in part],
+            ids=[a.id for a in part], metadatas=[with_text(a.meta, a.text) for a in part],
             embeddings=[_mean_vector(vectors[a.id]) if a.id in vectors else placeholder for a in part],
         )
     for name in targets:  # the swap: from here on the rebuilt collections are the store
@@ -367,11 +367,8 @@ def _finish_interrupted_rebuild(store: ArticleStore) -> list[str]:
 
 
 def _reattach(store: ArticleStore) -> None:
-    from llama_index.vector_stores.chroma import ChromaVectorStore
-
     store._chunks = store._open_collection(store.name)
     store._articles = store._open_collection(f"{store.name}_articles")
-    store._vectors = ChromaVectorStore(chroma_collection=store._chunks)
     store._text_cache.cache_clear()
 
 

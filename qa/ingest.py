@@ -5,7 +5,8 @@ Files are read one at a time from a streaming walk and collected into a batch of
 all-or-nothing write. If that write fails, each file of the batch is written on its own, so a
 bad file fails alone and the others are still committed. A file's articles are always written
 together or not at all. Unchanged articles (same text, metadata and chunking) are not rewritten.
-At most one batch of articles is held in memory.
+At most one batch of articles, plus the files read ahead (`lookahead_files`, whose stored
+records are looked up in one call), is held in memory.
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qa.chunking import stored_chunks
 from qa.errors import ArticleError
 from qa.lexical import index_text
 from qa.loading import load_file, walk
-from qa.store import ArticleStore, PreparedArticle
+from qa.store import ArticleStore, PreparedArticle, chunk_id
+from qa.tokens import terms
 from qa.types import Article, FileResult, IngestReport
 
 DEFAULT_BATCH_CHUNKS = 2048
+LOOKAHEAD_FILES = 64  # files read ahead so their stored records are looked up in one call
 
 
 def article_version(article: Article, chunk_size: int, chunk_overlap: int) -> str:
@@ -72,12 +75,16 @@ class Ingestor:
         chunk_size: int,
         chunk_overlap: int,
         batch_chunks: int = DEFAULT_BATCH_CHUNKS,
+        lookahead_files: int = LOOKAHEAD_FILES,
+        on_written: Callable[[dict[str, list[str]]], None] | None = None,
     ):
         self.store = store
         self.embedder = embedder
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
         self.batch_chunks = max(1, batch_chunks)
+        self.lookahead_files = max(1, lookahead_files)
+        self.on_written = on_written  # receives {chunk id: BM25 terms} of every write
 
     def ingest(
         self, paths: Iterable[str | Path], on_file: Callable[[FileResult], None] | None = None
@@ -110,6 +117,7 @@ class Ingestor:
         # Results wait here until every earlier file's result is known, to keep file order.
         waiting: list[FileResult | _PendingFile] = []
         batch = _Batch()
+        known: dict[str, tuple | None] = {}  # stored records of the articles read ahead
 
         def emit(result: FileResult) -> None:
             results.append(result)
@@ -119,38 +127,48 @@ class Ingestor:
         def flush() -> None:
             nonlocal batch
             finished = self._write_batch(batch)
+            for article_id in batch.article_ids:
+                known.pop(article_id, None)  # just written: ask the store again if it comes back
             for entry in waiting:
                 emit(finished[id(entry)] if isinstance(entry, _PendingFile) else entry)
             waiting.clear()
             batch = _Batch()
 
-        for label, load in sources:
-            outcome = self._prepare_file(label, load, batch.article_ids)
-            if isinstance(outcome, _PendingFile) and outcome.ids and batch.article_ids & set(outcome.ids):
-                flush()  # the same article twice in one write would be ambiguous: write the first
-                outcome = self._prepare_file(label, load, batch.article_ids)
-            if isinstance(outcome, _PendingFile):
-                batch.add(outcome)
-            if not waiting and not isinstance(outcome, _PendingFile):
-                emit(outcome)  # nothing pending before it: report at once
-            else:
-                waiting.append(outcome)
-            if batch.chunks >= self.batch_chunks:
-                flush()
+        for group in _groups(sources, self.lookahead_files):
+            loaded = [(label, load, _load(load)) for label, load in group]
+            ids = [a.id for _, _, articles in loaded if isinstance(articles, list) for a in articles]
+            known.update(self.store.records_of(ids) if ids else {})
+            for label, load, articles in loaded:
+                outcome = self._prepare_file(label, articles, batch.article_ids, known)
+                if isinstance(outcome, _PendingFile) and outcome.ids and batch.article_ids & set(outcome.ids):
+                    flush()  # the same article twice in one write would be ambiguous: write the first
+                    outcome = self._prepare_file(label, _load(load), batch.article_ids, known)
+                if isinstance(outcome, _PendingFile):
+                    batch.add(outcome)
+                if not waiting and not isinstance(outcome, _PendingFile):
+                    emit(outcome)  # nothing pending before it: report at once
+                else:
+                    waiting.append(outcome)
+                if batch.chunks >= self.batch_chunks:
+                    flush()
+            known.clear()
         flush()
         return IngestReport(files=tuple(results), seconds=time.perf_counter() - started)
 
-    def _prepare_file(self, label: str, load, pending_ids: set[str]) -> FileResult | _PendingFile:
-        """Load and chunk one file; a FileResult when there is nothing to write or it failed."""
+    def _prepare_file(
+        self, label: str, articles: list[Article] | FileResult, pending_ids: set[str], known: dict[str, tuple | None]
+    ) -> FileResult | _PendingFile:
+        """Chunk one loaded file; a FileResult when there is nothing to write or it failed."""
+        if isinstance(articles, FileResult):
+            return replace(articles, path=label)
         try:
-            articles = load()
             ids = tuple(a.id for a in articles)
             if pending_ids & set(ids):
                 return _PendingFile(label, ids, [], 0, [])  # caller flushes and asks again
             items, replaced, notes = [], 0, []
             for article in articles:
                 version = article_version(article, self.chunk_size, self.chunk_overlap)
-                existing = self.store.record(article.id)
+                existing = known[article.id] if article.id in known else self.store.record(article.id)
                 if existing is not None:
                     info, old_version = existing
                     if old_version == version:
@@ -163,8 +181,6 @@ class Ingestor:
             if not items:
                 return FileResult(label, "unchanged", ids)
             return _PendingFile(label, ids, items, replaced, notes)
-        except ArticleError as exc:
-            return FileResult(label, "failed", reason=str(exc))
         except Exception as exc:  # one bad file never stops the others
             return FileResult(label, "failed", reason=f"unexpected error: {type(exc).__name__}: {exc}")
 
@@ -198,4 +214,27 @@ class Ingestor:
             ready.append(PreparedArticle(item.article, item.chunks, vectors[first : first + n], item.version))
             first += n
         self.store.write(ready)
+        if self.on_written is not None:
+            ids = [chunk_id(i.article.id, i.version, c.index) for i in items for c in i.chunks]
+            self.on_written(dict(zip(ids, map(terms, texts))))
 
+
+def _load(load) -> list[Article] | FileResult:
+    """A file's articles, or its failed FileResult (one bad file never stops the others)."""
+    try:
+        return list(load())
+    except ArticleError as exc:
+        return FileResult("", "failed", reason=str(exc))
+    except Exception as exc:
+        return FileResult("", "failed", reason=f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _groups(items: Iterable, size: int) -> Iterable[list]:
+    group: list = []
+    for item in items:
+        group.append(item)
+        if len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.store import ArticleStore, day_number
+from qa.store import ArticleStore, article_of, day_number, version_of
 from qa.tokens import terms
 from qa.types import Filters
 
@@ -44,6 +44,8 @@ class LexicalIndex:
         self._ids: list[str] = []
         self._article_ids: np.ndarray = np.array([], dtype=object)
         self._days: np.ndarray = np.array([], dtype=np.int64)
+        self._fresh: dict[str, list[str]] = {}  # chunk id -> terms, from this process's ingest
+        self._token_cache: tuple[list[str], dict[str, list[int]]] | None = None
 
     def ensure_current(self, store: ArticleStore) -> None:
         """Load the saved index, or rebuild it when it is missing or older than the store."""
@@ -71,6 +73,11 @@ class LexicalIndex:
             fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
             yield
 
+    def remember(self, chunk_terms: dict[str, list[str]]) -> None:
+        """Terms of chunks this process just wrote (ingest computed them), so the next rebuild
+        need not read those chunks back from the store and tokenise them again."""
+        self._fresh.update(chunk_terms)
+
     def _load(self, stamp: str) -> bool:
         meta_path = self.folder / "chunks.json"
         try:
@@ -88,23 +95,64 @@ class LexicalIndex:
         return True
 
     def _rebuild(self, store: ArticleStore, stamp: str) -> None:
-        live = {aid: version for aid, (_, version) in store.records().items()}
-        ids, article_ids, days, corpus = [], [], [], []
-        for cid, text, meta in store.iter_chunks():
-            if live.get(meta.get("article_id")) != meta.get("version"):
-                continue  # a leftover of an interrupted write: not part of any article
-            ids.append(cid)
-            article_ids.append(meta["article_id"])
-            days.append(int(meta.get("published_day", 0)))
-            corpus.append(terms(index_text(str(meta.get("title", "")), text)))
+        """Index the live chunks (those whose version their article's record names; leftovers of
+        an interrupted write are not part of any article). Terms come from the saved token cache
+        or from ingest; only chunks known to neither are read back and tokenised."""
+        records = store.records()
+        live = {aid: version for aid, (_, version) in records.items()}
+        days_of = {aid: day_number(info.published) for aid, (info, _) in records.items()}
+        ids = [cid for cid in store.chunk_ids() if live.get(article_of(cid)) == version_of(cid)]
+        vocab, cached = self._cached_tokens()
+        index = {token: i for i, token in enumerate(vocab)}
+
+        def encode(chunk_terms: list[str]) -> list[int]:
+            out = []
+            for token in chunk_terms:
+                i = index.get(token)
+                if i is None:
+                    i = index[token] = len(vocab)
+                    vocab.append(token)
+                out.append(i)
+            return out
+
+        unknown = [cid for cid in ids if cid not in cached and cid not in self._fresh]
+        for first in range(0, len(unknown), 1000):
+            for cid, (text, meta) in store.chunks_by_id(unknown[first : first + 1000]).items():
+                self._fresh[cid] = terms(index_text(str(meta.get("title", "")), text))
+        tokens = [cached[cid] if cid in cached else encode(self._fresh.get(cid, [])) for cid in ids]
+        self._fresh.clear()
+        article_ids = [article_of(cid) for cid in ids]
+        days = [days_of.get(aid, 0) for aid in article_ids]
         bm25 = None
         if ids:
             bm25 = _bm25s().BM25()
-            bm25.index(corpus, show_progress=False)
-        self._save(stamp, bm25, ids, article_ids, days)
+            bm25.index(_bm25s().tokenization.Tokenized(ids=tokens, vocab=index), show_progress=False)
+        self._save(stamp, bm25, ids, article_ids, days, vocab, tokens)
         self._set(stamp, bm25, ids, article_ids, days)
+        self._token_cache = (list(vocab), dict(zip(ids, tokens)))
 
-    def _save(self, stamp: str, bm25: Any, ids: list, article_ids: list, days: list) -> None:
+    def _cached_tokens(self) -> tuple[list[str], dict[str, list[int]]]:
+        """(vocabulary, chunk id -> token ids) of the last index built or saved."""
+        if self._token_cache is not None:
+            vocab, cached = self._token_cache
+            return list(vocab), cached
+        try:
+            with self._locked(exclusive=False):
+                meta = json.loads((self.folder / "chunks.json").read_text(encoding="utf-8"))
+                vocab = json.loads((self.folder / "vocab.json").read_text(encoding="utf-8"))
+                with np.load(self.folder / "tokens.npz") as saved:
+                    flat, lengths = saved["tokens"], saved["lengths"]
+            if len(lengths) != len(meta["ids"]) or (len(flat) and int(flat.max()) >= len(vocab)):
+                return [], {}
+            bounds = np.concatenate([[0], np.cumsum(lengths)])
+            cached = {cid: flat[bounds[i] : bounds[i + 1]].tolist() for i, cid in enumerate(meta["ids"])}
+            return vocab, cached
+        except (OSError, ValueError, KeyError, TypeError):
+            return [], {}
+
+    def _save(
+        self, stamp: str, bm25: Any, ids: list, article_ids: list, days: list, vocab: list[str], tokens: list[list[int]]
+    ) -> None:
         """Write into a temporary folder, then swap it in, so readers never see half an index."""
         try:
             self.folder.parent.mkdir(parents=True, exist_ok=True)
@@ -116,6 +164,9 @@ class LexicalIndex:
                 bm25.save(str(tmp / "bm25"), show_progress=False)
             payload = {"stamp": stamp, "ids": ids, "article_ids": article_ids, "days": days}
             (tmp / "chunks.json").write_text(json.dumps(payload), encoding="utf-8")
+            (tmp / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+            flat = np.fromiter((t for chunk in tokens for t in chunk), dtype=np.int32)
+            np.savez(tmp / "tokens.npz", tokens=flat, lengths=np.array([len(t) for t in tokens], dtype=np.int32))
             with self._locked(exclusive=True):
                 old = self.folder.with_name(self.folder.name + ".old")
                 shutil.rmtree(old, ignore_errors=True)

@@ -162,9 +162,6 @@ class StoreSafety:
         self._client = self._reconnect()
         self._chunks = self._open_collection(self.name)
         self._articles = self._open_collection(f"{self.name}_articles")
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
-        self._vectors = ChromaVectorStore(chroma_collection=self._chunks)
         self._text_cache.cache_clear()
         self._synced_stamp = stamp
 

@@ -149,9 +149,10 @@ def test_ingest_holds_at_most_a_batch_of_articles(store, embedder, tmp_path, mon
     monkeypatch.setattr(qa.ingest, "load_file", load_file)
     monkeypatch.setattr(store, "write", write)
     per_article = report_chunks(embedder)
-    report = Ingestor(store, embedder, 40, 8, batch_chunks=3 * per_article).ingest([folder])
+    report = Ingestor(store, embedder, 40, 8, batch_chunks=3 * per_article, lookahead_files=4).ingest([folder])
     assert report.ok and len(written) == 30
-    assert max(in_flight) <= 3  # never more than one batch of loaded-but-unwritten articles
+    # never more than one batch of loaded-but-unwritten articles plus the files read ahead
+    assert max(in_flight) <= 3 + 4
 
 
 @pytest.mark.long
