@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-WORDLLAMA_CONFIG = "l2_supercat"
-WORDLLAMA_DIM = 256
-
-
-@lru_cache(maxsize=2)
-def load_wordllama(dim: int = WORDLLAMA_DIM) -> Any:
-    """Load WordLlama from its own package folder.
-
-    Its default lookup searches a cache folder first and then downloads; the weights and the
-    tokenizer config ship inside the wheel, so point it there and forbid downloads.
-    """
-    import wordllama
-    from wordllama import WordLlama
-
-    return WordLlama.load(
-        config=WORDLLAMA_CONFIG,
-        cache_dir=Path(wordllama.__file__).parent,
-        dim=dim,
-        disable_download=True,
-    )
+from qa.wordllama_model import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
 
 
 def embed_sentences(texts: list[str]) -> np.ndarray:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qa.chunking import stored_chunks
+from qa.embed_worker import BatchEmbedder
 from qa.errors import ArticleError
 from qa.lexical import index_text
 from qa.loading import load_file, walk
@@ -27,6 +28,7 @@ from qa.tokens import terms
 from qa.types import Article, FileResult, IngestReport
 
 DEFAULT_BATCH_CHUNKS = 2048
+WORKER_MIN_CHUNKS = 512  # smaller batches are embedded in-process: not worth starting a worker
 LOOKAHEAD_FILES = 64  # files read ahead so their stored records are looked up in one call
 
 
@@ -77,6 +79,8 @@ class Ingestor:
         batch_chunks: int = DEFAULT_BATCH_CHUNKS,
         lookahead_files: int = LOOKAHEAD_FILES,
         on_written: Callable[[dict[str, list[str]]], None] | None = None,
+        use_worker: bool = True,
+        worker_min_chunks: int = WORKER_MIN_CHUNKS,
     ):
         self.store = store
         self.embedder = embedder
@@ -85,6 +89,8 @@ class Ingestor:
         self.batch_chunks = max(1, batch_chunks)
         self.lookahead_files = max(1, lookahead_files)
         self.on_written = on_written  # receives {chunk id: BM25 terms} of every write
+        self.use_worker = use_worker  # embed large batches in a second process (qa/embed_worker.py)
+        self.worker_min_chunks = worker_min_chunks
 
     def ingest(
         self, paths: Iterable[str | Path], on_file: Callable[[FileResult], None] | None = None
@@ -112,47 +118,76 @@ class Ingestor:
 
     # ----- the batching loop --------------------------------------------------------------
     def _run(self, sources, on_file: Callable[[FileResult], None] | None) -> IngestReport:
+        """Read, chunk and batch files; while batch N+1 is being read and embedded (in the
+        embedding worker, for large ingests), batch N is written."""
         started = time.perf_counter()
         results: list[FileResult] = []
         # Results wait here until every earlier file's result is known, to keep file order.
         waiting: list[FileResult | _PendingFile] = []
+        finished: dict[int, FileResult] = {}
         batch = _Batch()
+        embedding: _Batch | None = None  # handed to the embedder, not yet written
         known: dict[str, tuple | None] = {}  # stored records of the articles read ahead
+        embedder = BatchEmbedder(self.embedder, use_worker=self.use_worker)
 
-        def emit(result: FileResult) -> None:
-            results.append(result)
-            if on_file is not None:
-                on_file(result)
+        def emit_ready() -> None:
+            while waiting and (isinstance(waiting[0], FileResult) or id(waiting[0]) in finished):
+                entry = waiting.pop(0)
+                result = entry if isinstance(entry, FileResult) else finished.pop(id(entry))
+                results.append(result)
+                if on_file is not None:
+                    on_file(result)
+
+        def write_embedded() -> None:
+            nonlocal embedding
+            if embedding is not None:
+                done, embedding = embedding, None
+                finished.update(self._write_batch(done, _embedded(embedder)))
+                for article_id in done.article_ids:
+                    known.pop(article_id, None)  # just written: ask the store again if it comes back
+            emit_ready()
 
         def flush() -> None:
-            nonlocal batch
-            finished = self._write_batch(batch)
-            for article_id in batch.article_ids:
-                known.pop(article_id, None)  # just written: ask the store again if it comes back
-            for entry in waiting:
-                emit(finished[id(entry)] if isinstance(entry, _PendingFile) else entry)
-            waiting.clear()
-            batch = _Batch()
+            """Hand the batch to the embedder, then write the one before it meanwhile."""
+            nonlocal batch, embedding
+            previous = _embedded(embedder) if embedding is not None else None
+            if batch.files:
+                texts = [index_text(i.article.title, c.text) for f in batch.files for i in f.items for c in i.chunks]
+                embedder.submit(texts, in_worker=len(texts) >= self.worker_min_chunks)
+            if embedding is not None:
+                done, embedding = embedding, None
+                finished.update(self._write_batch(done, previous))
+                for article_id in done.article_ids:
+                    known.pop(article_id, None)
+            if batch.files:
+                embedding, batch = batch, _Batch()
+            emit_ready()
 
-        for group in _groups(sources, self.lookahead_files):
-            loaded = [(label, load, _load(load)) for label, load in group]
-            ids = [a.id for _, _, articles in loaded if isinstance(articles, list) for a in articles]
-            known.update(self.store.records_of(ids) if ids else {})
-            for label, load, articles in loaded:
-                outcome = self._prepare_file(label, articles, batch.article_ids, known)
-                if isinstance(outcome, _PendingFile) and outcome.ids and batch.article_ids & set(outcome.ids):
-                    flush()  # the same article twice in one write would be ambiguous: write the first
-                    outcome = self._prepare_file(label, _load(load), batch.article_ids, known)
-                if isinstance(outcome, _PendingFile):
-                    batch.add(outcome)
-                if not waiting and not isinstance(outcome, _PendingFile):
-                    emit(outcome)  # nothing pending before it: report at once
-                else:
+        try:
+            for group in _groups(sources, self.lookahead_files):
+                loaded = [(label, load, _load(load)) for label, load in group]
+                ids = [a.id for _, _, articles in loaded if isinstance(articles, list) for a in articles]
+                known.update(self.store.records_of(ids) if ids else {})
+                for label, load, articles in loaded:
+                    busy = batch.article_ids | (embedding.article_ids if embedding else set())
+                    outcome = self._prepare_file(label, articles, busy, known)
+                    if isinstance(outcome, _PendingFile) and outcome.ids and busy & set(outcome.ids):
+                        flush()  # the same article twice in one write would be ambiguous:
+                        write_embedded()  # write the first, then look at the second again
+                        outcome = self._prepare_file(label, _load(load), set(), known)
+                    if isinstance(outcome, _PendingFile):
+                        batch.add(outcome)
                     waiting.append(outcome)
-                if batch.chunks >= self.batch_chunks:
-                    flush()
-            known.clear()
-        flush()
+                    emit_ready()  # a result with nothing pending before it is reported at once
+                    if batch.chunks >= self.worker_min_chunks and self.use_worker:
+                        embedder.warm_up()  # a large ingest: let the worker load meanwhile
+                    if batch.chunks >= self.batch_chunks:
+                        flush()
+                known.clear()
+            flush()
+            write_embedded()
+        finally:
+            embedder.close()
         return IngestReport(files=tuple(results), seconds=time.perf_counter() - started)
 
     def _prepare_file(
@@ -184,30 +219,37 @@ class Ingestor:
         except Exception as exc:  # one bad file never stops the others
             return FileResult(label, "failed", reason=f"unexpected error: {type(exc).__name__}: {exc}")
 
-    def _write_batch(self, batch: _Batch) -> dict[int, FileResult]:
-        """Embed and write a batch at once; on failure, file by file so only bad files fail."""
-        if len(batch.files) > 1:
+    def _write_batch(self, batch: _Batch, embedded: tuple | Exception) -> dict[int, FileResult]:
+        """Write an embedded batch at once; on failure, file by file so only bad files fail
+        (re-embedding each file when the batch's embedding itself failed)."""
+        error = embedded if isinstance(embedded, Exception) else None
+        if error is None:
             try:
-                self._embed_and_write(batch.files)
+                self._write(batch.files, *embedded)
                 return {id(f): f.result() for f in batch.files}
-            except Exception:
-                pass  # the store rolled the batch back; find the culprit file by file
+            except Exception as exc:  # the store rolled the batch back
+                error = exc
+        if len(batch.files) == 1:
+            return {id(batch.files[0]): _failed(batch.files[0], error)}
         finished = {}
-        for pending in batch.files:
+        for pending in batch.files:  # find the culprit
             try:
                 self._embed_and_write([pending])
                 finished[id(pending)] = pending.result()
             except Exception as exc:
-                reason = f"unexpected error: {type(exc).__name__}: {exc}"
-                finished[id(pending)] = FileResult(pending.label, "failed", reason=reason)
+                finished[id(pending)] = _failed(pending, exc)
         return finished
 
     def _embed_and_write(self, files: list[_PendingFile]) -> None:
-        items = [item for f in files for item in f.items]
-        texts = [index_text(i.article.title, c.text) for i in items for c in i.chunks]
+        texts = [index_text(i.article.title, c.text) for f in files for i in f.items for c in i.chunks]
         vectors = self.embedder.get_text_embedding_batch(texts) if texts else []
-        if len(vectors) != len(texts):
-            raise RuntimeError(f"the embedder returned {len(vectors)} vectors for {len(texts)} chunks")
+        self._write(files, vectors, [terms(t) for t in texts])
+
+    def _write(self, files: list[_PendingFile], vectors: list, chunk_terms: list[list[str]]) -> None:
+        items = [item for f in files for item in f.items]
+        count = sum(len(i.chunks) for i in items)
+        if len(vectors) != count:
+            raise RuntimeError(f"the embedder returned {len(vectors)} vectors for {count} chunks")
         ready, first = [], 0
         for item in items:
             n = len(item.chunks)
@@ -216,7 +258,19 @@ class Ingestor:
         self.store.write(ready)
         if self.on_written is not None:
             ids = [chunk_id(i.article.id, i.version, c.index) for i in items for c in i.chunks]
-            self.on_written(dict(zip(ids, map(terms, texts))))
+            self.on_written(dict(zip(ids, chunk_terms)))
+
+
+def _failed(pending: _PendingFile, exc: Exception) -> FileResult:
+    return FileResult(pending.label, "failed", reason=f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _embedded(embedder: BatchEmbedder) -> tuple | Exception:
+    """The embedder's answer for the batch in flight, or the error it raised."""
+    try:
+        return embedder.result()
+    except Exception as exc:
+        return exc
 
 
 def _load(load) -> list[Article] | FileResult:

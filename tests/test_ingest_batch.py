@@ -151,8 +151,9 @@ def test_ingest_holds_at_most_a_batch_of_articles(store, embedder, tmp_path, mon
     per_article = report_chunks(embedder)
     report = Ingestor(store, embedder, 40, 8, batch_chunks=3 * per_article, lookahead_files=4).ingest([folder])
     assert report.ok and len(written) == 30
-    # never more than one batch of loaded-but-unwritten articles plus the files read ahead
-    assert max(in_flight) <= 3 + 4
+    # never more than two batches of loaded-but-unwritten articles (one being embedded while the
+    # next is read) plus the files read ahead
+    assert max(in_flight) <= 2 * 3 + 4
 
 
 @pytest.mark.long
@@ -172,3 +173,59 @@ def test_walking_a_huge_folder_holds_names_not_contents(tmp_path, long_run):
     tracemalloc.stop()
     assert first.name == "000000.txt" and seen == count
     assert peak < count * 250 + 1_000_000  # names only: far below the 2 KB each file holds
+
+
+def test_large_batches_are_embedded_in_a_worker_process_with_the_same_results(tmp_path, embedder, monkeypatch):
+    import numpy as np
+
+    import qa.embed_worker
+
+    folder = write_articles(tmp_path / "in", 12)
+    started = []
+    real_start = qa.embed_worker.BatchEmbedder._start
+
+    def start(self):
+        worker = real_start(self)
+        if worker is not None and worker.pid not in started:
+            started.append(worker.pid)
+        return worker
+
+    monkeypatch.setattr(qa.embed_worker.BatchEmbedder, "_start", start)
+    outcomes = {}
+    for use_worker in (False, True):
+        store = ArticleStore.open_local(tmp_path / f"store-{use_worker}", "news", embedder.model_name, 256)
+        remembered: dict[str, list[str]] = {}
+        report = Ingestor(
+            store, embedder, 40, 8, batch_chunks=10, on_written=remembered.update,
+            use_worker=use_worker, worker_min_chunks=1,
+        ).ingest([folder])
+        assert report.ok and report.count("added") == 12
+        ids = sorted(remembered)
+        vectors = store.vectors_by_id(ids)
+        outcomes[use_worker] = (ids, np.array([vectors[i] for i in ids]), [remembered[i] for i in ids])
+    assert len(started) == 1  # one worker process for the whole ingest, only when asked for
+    (ids_a, vectors_a, terms_a), (ids_b, vectors_b, terms_b) = outcomes[False], outcomes[True]
+    assert ids_a == ids_b and len(ids_a) > 12
+    assert np.allclose(vectors_a, vectors_b, atol=1e-6)
+    assert terms_a == terms_b and all(terms_a)
+
+
+def test_a_dead_embedding_worker_falls_back_to_embedding_in_process(tmp_path, store, embedder, monkeypatch):
+    import qa.embed_worker
+
+    folder = write_articles(tmp_path / "in", 6)
+    real_start = qa.embed_worker.BatchEmbedder._start
+    killed = []
+
+    def start(self):
+        worker = real_start(self)
+        if worker is not None and not killed:
+            worker.kill()  # as if the worker crashed (out of memory, a signal) before answering
+            worker.wait()
+            killed.append(worker.pid)
+        return worker
+
+    monkeypatch.setattr(qa.embed_worker.BatchEmbedder, "_start", start)
+    report = Ingestor(store, embedder, 40, 8, batch_chunks=10, worker_min_chunks=1).ingest([folder])
+    assert killed and report.ok and report.count("added") == 6
+    assert store.count_chunks() == sum(info.chunks for info, _ in store.records().values())
