@@ -36,7 +36,7 @@ class Assistant:
             store, self.lexical, embedder, settings.dense_weight, settings.rerank
         )
         self.chain = AnswerChain(
-            self.retriever, llm, load_prompts(settings.prompts_dir), store.article, model_label(llm)
+            self.retriever, llm, load_prompts(settings.prompts_dir), self._retrieved_article, model_label(llm)
         )
 
     @classmethod
@@ -82,6 +82,12 @@ class Assistant:
     def article(self, article_id: str) -> Article | None:
         return self.store.article(article_id)
 
+    def _retrieved_article(self, article_id: str) -> Article | None:
+        """An article as retrieval saw it: from the local copy built at the same store stamp as
+        the retrieved chunks (no store call), else from the store."""
+        entry = self.lexical.article(article_id)
+        return entry.article if entry is not None else self.store.article(article_id)
+
     def remove(self, article_id: str) -> bool:
         """Delete an article and its chunks; False when no article has that id."""
         return self.store.remove(article_id)
@@ -119,7 +125,8 @@ class Assistant:
                 published_from=filters.get("published_from") or "",
                 published_to=filters.get("published_to") or "",
             )
-        if self.store.count_chunks() == 0:
+        self.lexical.ensure_current(self.store)
+        if len(self.lexical) == 0:
             raise StoreError(
                 f"the store at {self.store.where} has no articles yet; add some first, "
                 "e.g. qa ingest data/sample"

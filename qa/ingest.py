@@ -18,11 +18,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from qa.chunking import stored_chunks
 from qa.embed_worker import BatchEmbedder
 from qa.errors import ArticleError
 from qa.lexical import index_text
 from qa.loading import load_file, walk
+from qa.local_copy import ChunkEntry
 from qa.store import ArticleStore, PreparedArticle, chunk_id
 from qa.tokens import terms
 from qa.types import Article, FileResult, IngestReport
@@ -78,7 +81,7 @@ class Ingestor:
         chunk_overlap: int,
         batch_chunks: int = DEFAULT_BATCH_CHUNKS,
         lookahead_files: int = LOOKAHEAD_FILES,
-        on_written: Callable[[dict[str, list[str]]], None] | None = None,
+        on_written: Callable[[dict[str, tuple[list[str], ChunkEntry]]], None] | None = None,
         use_worker: bool = True,
         worker_min_chunks: int = WORKER_MIN_CHUNKS,
     ):
@@ -88,7 +91,7 @@ class Ingestor:
         self.chunk_overlap = chunk_overlap
         self.batch_chunks = max(1, batch_chunks)
         self.lookahead_files = max(1, lookahead_files)
-        self.on_written = on_written  # receives {chunk id: BM25 terms} of every write
+        self.on_written = on_written  # receives {chunk id: (BM25 terms, chunk)} of every write
         self.use_worker = use_worker  # embed large batches in a second process (qa/embed_worker.py)
         self.worker_min_chunks = worker_min_chunks
 
@@ -257,8 +260,14 @@ class Ingestor:
             first += n
         self.store.write(ready)
         if self.on_written is not None:
-            ids = [chunk_id(i.article.id, i.version, c.index) for i in items for c in i.chunks]
-            self.on_written(dict(zip(ids, chunk_terms)))
+            written, n = {}, 0
+            for item in ready:
+                for chunk, vector in zip(item.chunks, item.vectors):
+                    entry = ChunkEntry(item.article.id, chunk.start, chunk.end, chunk.index, chunk.text,
+                                       np.asarray(vector, dtype=np.float32))
+                    written[chunk_id(item.article.id, item.version, chunk.index)] = (chunk_terms[n], entry)
+                    n += 1
+            self.on_written(written)
 
 
 def _failed(pending: _PendingFile, exc: Exception) -> FileResult:

@@ -50,12 +50,12 @@ class HybridRetriever:
         bm25_all = self.lexical.scores(question, filters)
         candidates: dict[str, Scored] = {}
         if mode in ("hybrid", "bm25"):
-            for cid, score in self.lexical.top(question, depth, filters):
+            for cid, score in self.lexical.top(bm25_all, depth):
                 candidates[cid] = Scored(cid, bm25=score)
         query_vector = None
         if mode in ("hybrid", "dense"):
             query_vector = self.embedder.get_query_embedding(question)
-            for hit in self.store.dense_query(query_vector, depth, filters):
+            for hit in self.store.dense_query(query_vector, min(depth, len(self.lexical)), filters, checked=True):
                 if not self.lexical.contains(hit.chunk_id):
                     continue  # left over from an interrupted write
                 candidates.setdefault(hit.chunk_id, Scored(hit.chunk_id)).dense = hit.score
@@ -94,8 +94,8 @@ class HybridRetriever:
         if mode == "hybrid" and query_vector is not None:
             missing = [cid for cid, s in candidates.items() if s.dense is None]
             q = np.asarray(query_vector, dtype=np.float32)
-            for cid, vector in self.store.vectors_by_id(missing).items():
-                candidates[cid].dense = float(np.dot(q, np.asarray(vector, dtype=np.float32)))
+            for cid, vector in self.lexical.vectors(missing).items():  # the local copy: no store call
+                candidates[cid].dense = float(np.dot(q, vector))
 
     def _fuse(self, scored: list[Scored], mode: Mode) -> list[Scored]:
         if mode == "dense":
@@ -113,23 +113,23 @@ class HybridRetriever:
         return sorted(scored, key=lambda s: (-s.fused, s.chunk_id))
 
     def _materialise(self, ranked: list[Scored]) -> list[RetrievedChunk]:
-        found = self.store.chunks_by_id([s.chunk_id for s in ranked])
         out = []
         for rank, s in enumerate(ranked, start=1):
-            if s.chunk_id not in found:
+            found = self.lexical.chunk(s.chunk_id)  # the local copy: no store call
+            if found is None:
                 continue
-            text, meta = found[s.chunk_id]
+            chunk, meta = found
             out.append(
                 RetrievedChunk(
                     chunk_id=s.chunk_id,
-                    article_id=str(meta["article_id"]),
-                    title=str(meta.get("title", "")),
-                    source=str(meta.get("source", "")),
-                    published=str(meta.get("published", "")),
-                    url=str(meta.get("url", "")),
-                    start=int(meta["start"]),
-                    end=int(meta["end"]),
-                    text=text,
+                    article_id=chunk.article_id,
+                    title=meta["title"],
+                    source=meta["source"],
+                    published=meta["published"],
+                    url=meta["url"],
+                    start=chunk.start,
+                    end=chunk.end,
+                    text=chunk.text,
                     score=round(s.fused, 6),
                     dense_score=None if s.dense is None else round(s.dense, 6),
                     bm25_score=round(s.bm25, 6),

@@ -85,6 +85,7 @@ class ArticleStore(StoreSafety):
         self._chunks = self._open_collection(name)
         self._articles = self._open_collection(f"{name}_articles")
         self._text_cache = lru_cache(maxsize=256)(self._load_text)
+        self._seen_stamp: str | None = None  # the stamp last read
 
     # ----- opening -------------------------------------------------------------------------
     @classmethod
@@ -151,7 +152,7 @@ class ArticleStore(StoreSafety):
     def stamp(self) -> str:
         meta = self._client.get_collection(self.name, embedding_function=None).metadata or {}
         stamp = str(meta.get("qa_stamp", ""))
-        if stamp != getattr(self, "_seen_stamp", None):  # someone wrote: cached texts may be stale
+        if stamp != self._seen_stamp:  # someone wrote: cached texts may be stale
             self._text_cache.cache_clear()
             self._seen_stamp = stamp
         return stamp
@@ -176,6 +177,18 @@ class ArticleStore(StoreSafety):
                 return out
             offset += _PAGE
 
+    def stored_articles(self) -> Iterator[tuple[Article, str]]:
+        """Every stored article with its text, and its version, page by page."""
+        offset = 0
+        while True:
+            page = self._articles.get(include=["metadatas", "documents"], limit=_PAGE, offset=offset)
+            for article_id, document, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                text, meta = split_text(document, meta)
+                yield _article(article_id, text, meta), str(meta.get("version", ""))
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
     def records_of(self, article_ids: list[str]) -> dict[str, tuple[ArticleInfo, str] | None]:
         """`record()` for many articles in one call (None for those not stored)."""
         found: dict[str, tuple[ArticleInfo, str] | None] = dict.fromkeys(article_ids)
@@ -198,16 +211,7 @@ class ArticleStore(StoreSafety):
         page = self._articles.get(ids=[article_id], include=["metadatas", "documents"])
         if not page["ids"]:
             return None
-        text, meta = split_text(page["documents"][0], page["metadatas"][0])
-        return Article(
-            id=article_id,
-            title=str(meta.get("title", "")),
-            text=text,
-            source=str(meta.get("source", "")),
-            url=str(meta.get("url", "")),
-            published=str(meta.get("published", "")),
-            path=str(meta.get("path", "")),
-        )
+        return _article(article_id, *split_text(page["documents"][0], page["metadatas"][0]))
 
     def count_chunks(self) -> int:
         return self._chunks.count()
@@ -240,18 +244,34 @@ class ArticleStore(StoreSafety):
         page = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
         return {i: split_text(d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
 
+    def chunks_with_vectors(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any], list[float]]]:
+        """(text, metadata, vector) of the given chunks."""
+        if not ids:
+            return {}
+        with self._locked(exclusive=False):
+            self._sync()  # vectors other processes added live in their index until we reload
+            page = self._chunks.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        return {
+            i: (*split_text(d, m), v)
+            for i, d, m, v in zip(page["ids"], page["documents"], page["metadatas"], page["embeddings"])
+        }
+
     def vectors_by_id(self, ids: Sequence[str]) -> dict[str, list[float]]:
         if not ids:
             return {}
         page = self._chunks.get(ids=list(ids), include=["embeddings"])
         return {i: list(v) for i, v in zip(page["ids"], page["embeddings"])}
 
-    def dense_query(self, vector: list[float], k: int, filters: Filters | None = None) -> list[DenseHit]:
-        """The k nearest chunks and their cosine similarity (ids and distances only: texts are
-        fetched for the few that survive fusion)."""
+    def dense_query(
+        self, vector: list[float], k: int, filters: Filters | None = None, checked: bool = False
+    ) -> list[DenseHit]:
+        """The k nearest chunks and their cosine similarity (ids and distances only). `checked`:
+        the caller read the stamp just now and knows the store holds at least k chunks."""
+        if k < 1:
+            return []
         with self._locked(exclusive=False):
-            self._sync()  # see vectors other processes added since we loaded the index
-            if self.count_chunks() == 0:
+            self._sync(stamp=self._seen_stamp if checked else None)  # see other processes' vectors
+            if not checked and self.count_chunks() == 0:
                 return []
             result = self._chunks.query(
                 query_embeddings=[vector], n_results=k, where=chroma_where(filters), include=["distances"]
@@ -362,6 +382,18 @@ def _article_meta(item: PreparedArticle) -> dict[str, Any]:
         "chunks": len(item.chunks),
         "chars": len(a.text),
     }
+
+
+def _article(article_id: str, text: str, meta: dict[str, Any]) -> Article:
+    return Article(
+        id=article_id,
+        title=str(meta.get("title", "")),
+        text=text,
+        source=str(meta.get("source", "")),
+        url=str(meta.get("url", "")),
+        published=str(meta.get("published", "")),
+        path=str(meta.get("path", "")),
+    )
 
 
 def _info(article_id: str, meta: dict[str, Any]) -> ArticleInfo:

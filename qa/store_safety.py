@@ -148,13 +148,13 @@ class StoreSafety:
     def _fresh_meta(self) -> dict[str, Any]:
         return dict(self._client.get_collection(self.name, embedding_function=None).metadata or {})
 
-    def _sync(self) -> None:
+    def _sync(self, stamp: str | None = None) -> None:
         """Reload Chroma's in-memory vector index if another process wrote since we last looked
         (call with the lock held): its index never sees their vectors, and writing through it
-        would save it over theirs."""
+        would save it over theirs. `stamp`: the one the caller read just now."""
         if self._reconnect is None:
             return
-        stamp = self.stamp()
+        stamp = stamp or self.stamp()
         if stamp == self._synced_stamp:
             return
         self.ensure_available()

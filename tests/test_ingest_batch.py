@@ -194,7 +194,7 @@ def test_large_batches_are_embedded_in_a_worker_process_with_the_same_results(tm
     outcomes = {}
     for use_worker in (False, True):
         store = ArticleStore.open_local(tmp_path / f"store-{use_worker}", "news", embedder.model_name, 256)
-        remembered: dict[str, list[str]] = {}
+        remembered: dict = {}
         report = Ingestor(
             store, embedder, 40, 8, batch_chunks=10, on_written=remembered.update,
             use_worker=use_worker, worker_min_chunks=1,
@@ -202,7 +202,7 @@ def test_large_batches_are_embedded_in_a_worker_process_with_the_same_results(tm
         assert report.ok and report.count("added") == 12
         ids = sorted(remembered)
         vectors = store.vectors_by_id(ids)
-        outcomes[use_worker] = (ids, np.array([vectors[i] for i in ids]), [remembered[i] for i in ids])
+        outcomes[use_worker] = (ids, np.array([vectors[i] for i in ids]), [remembered[i][0] for i in ids])
     assert len(started) == 1  # one worker process for the whole ingest, only when asked for
     (ids_a, vectors_a, terms_a), (ids_b, vectors_b, terms_b) = outcomes[False], outcomes[True]
     assert ids_a == ids_b and len(ids_a) > 12
