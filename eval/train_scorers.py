@@ -35,7 +35,7 @@ from qa.gold import load_squad  # noqa: E402
 from qa.linear import LinearScorer, train_listwise  # noqa: E402
 from qa.metrics import normalize_answer, token_f1  # noqa: E402
 from qa.question_info import read_question  # noqa: E402
-from qa.reader import SENTENCE_FEATURES, SPAN_SENTENCES, sentence_rows, span_groups  # noqa: E402
+from qa.reader import SENTENCE_FEATURES, SPAN_SENTENCES, Reader, sentence_rows, span_groups  # noqa: E402
 from qa.rerank import (
     DEPTH,  # noqa: E402
     rerank_rows,  # noqa: E402
@@ -57,6 +57,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "qa" / "weights")
     parser.add_argument("--check", action="store_true", help="train into a temp folder and diff with --out")
     parser.add_argument("--cache", type=Path, help="keep the retrieval step's output in this file (pickle) and reuse it")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="cross-validate over the development articles instead of writing weights")
     args = parser.parse_args()
     if args.articles != "0:8":
         print("note: tuning on anything but the development split 0:8 spoils the held-out check", file=sys.stderr)
@@ -70,6 +72,9 @@ def main() -> int:
         if args.cache:
             args.cache.write_bytes(pickle.dumps((questions, candidates)))
     print(f"retrieved {len(questions)} questions in {time.perf_counter() - started:.0f} s")
+    if args.folds:
+        cross_validate(questions, candidates, args.folds)
+        return 0
 
     rerank = train_rerank(questions, candidates)
     write(out / "rerank.json", rerank, "rerank", args)
@@ -77,7 +82,7 @@ def main() -> int:
 
     sentence, tables = train_sentences(questions, top)
     span = train_spans(questions, tables, sentence)
-    threshold, curve = best_threshold(questions, tables, sentence, span)
+    threshold, curve = best_threshold(questions, top, sentence, span)
     sentence = LinearScorer(sentence.features, sentence.weights, threshold)
     write(out / "sentence.json", sentence, "sentence", args, threshold_choice=curve)
     write(out / "span.json", span, "span", args)
@@ -132,7 +137,7 @@ def rerank_orders(questions, candidates, scorer: LinearScorer):
         yield list(np.argsort(-scorer.scores(rerank_features(q, chunks)), kind="stable"))
 
 
-def train_sentences(questions, top):
+def train_sentences(questions, top, fit: bool = True):
     tables, groups = [], []
     for q, chunks in zip(questions, top):
         info = read_question(q.question)
@@ -148,6 +153,8 @@ def train_sentences(questions, top):
             for p, s, t in zip(table.passage, table.starts, table.ends)
         ])
         groups.append((rows, target))
+    if not fit:
+        return None, tables
     return LinearScorer(SENTENCE_FEATURES, train_listwise(groups, steps=600, rate=1.0)), tables
 
 
@@ -175,49 +182,91 @@ def train_spans(questions, tables, sentence: LinearScorer) -> LinearScorer:
     return LinearScorer(SPAN_FEATURES, train_listwise(groups, steps=600, rate=1.0))
 
 
-def best_threshold(questions, tables, sentence: LinearScorer, span: LinearScorer):
-    """The abstention cut-off (see NO_ANS_TARGET), with the best-threshold F1 for reference."""
-    confidence, f1, has = [], [], []
-    for q, entry in zip(questions, tables):
-        if not len(entry[3]):
-            confidence.append(float("-inf"))
-            f1.append(0.0)
-            has.append(q.answerable)
-            continue
-        info, texts, scores = best_sentences(entry, sentence)
-        best_text, best_score = "", float("-inf")
-        for spans, rows in span_groups(info, texts, scores, embed_sentences):
-            if spans:
-                s = span.scores(rows)
-                k = int(np.argmax(s))
-                if s[k] > best_score:
-                    best_score, best_text = float(s[k]), spans[k].text
-        confidence.append(float(scores[0]))
-        f1.append(token_f1(best_text, q.answers) if q.answerable else 0.0)
+def predictions(questions, tops, sentence: LinearScorer, span: LinearScorer):
+    """Per question, read as the shipped model reads (always answering): (confidence, F1, exact
+    match, answerable, top sentence holds a gold answer)."""
+    reader = Reader(embed_sentences, sentence, span, threshold=float("-inf"))
+    confidence, f1, em, has, hit = [], [], [], [], []
+    for q, chunks in zip(questions, tops):
+        reading = reader.read(q.question, [Passage(c.title, c.text) for c in chunks])
+        best_text = reading.short or ""
+        gold = {normalize_answer(a) for a in q.answers}
         has.append(q.answerable)
-    confidence, f1, has = np.array(confidence), np.array(f1), np.array(has)
+        confidence.append(reading.confidence)
+        f1.append(token_f1(best_text, q.answers) if q.answerable else 0.0)
+        em.append(float(normalize_answer(best_text) in gold) if q.answerable else 0.0)
+        top = reading.sentences[0].text if reading.sentences else ""
+        hit.append(q.answerable and any(g in normalize_answer(top) for g in gold))
+    return tuple(np.array(v) for v in (confidence, f1, em, has, hit))
 
-    def rates(t: float) -> dict:
-        answered = confidence >= t
-        return {
-            "threshold": round(float(t), 3),
-            "has_ans_f1": round(float(f1[has & answered].sum() / has.sum() * 100), 2),
-            "no_ans_accuracy": round(float((~answered & ~has).sum() / max(1, (~has).sum())), 4),
-            "overall_f1": round(float((f1[answered & has].sum() + (~answered & ~has).sum()) / len(has) * 100), 2),
-        }
 
+def rates_at(confidence, f1, has, t: float) -> dict:
+    answered = confidence >= t
+    return {
+        "threshold": round(float(t), 3),
+        "has_ans_f1": round(float(f1[has & answered].sum() / max(1, has.sum()) * 100), 2),
+        "no_ans_accuracy": round(float((~answered & ~has).sum() / max(1, (~has).sum())), 4),
+        "overall_f1": round(float((f1[answered & has].sum() + (~answered & ~has).sum()) / len(has) * 100), 2),
+    }
+
+
+def operating_point(confidence, f1, has, no_ans_target: float) -> dict:
+    """The lowest threshold that refuses at least `no_ans_target` of the unanswerable questions."""
     cuts = sorted(np.unique(np.round(confidence[np.isfinite(confidence)], 3)))
-    best = max((rates(t) for t in cuts), key=lambda r: r["overall_f1"])
-    # The shipped cut-off: the lowest that refuses at least half the unanswerable questions, so
-    # that as many answerable ones as possible still get answered.
-    chosen = next(r for r in (rates(t) for t in cuts) if r["no_ans_accuracy"] >= NO_ANS_TARGET)
-    strict = next(r for r in (rates(t) for t in cuts) if r["no_ans_accuracy"] >= STRICT_NO_ANS_TARGET)
-    print(f"always answering: {rates(float('-inf'))}")
+    return next(r for r in (rates_at(confidence, f1, has, t) for t in cuts) if r["no_ans_accuracy"] >= no_ans_target)
+
+
+def best_threshold(questions, tops, sentence: LinearScorer, span: LinearScorer):
+    """The abstention cut-off (see NO_ANS_TARGET), with the best-threshold F1 for reference."""
+    confidence, f1, _, has, _ = predictions(questions, tops, sentence, span)
+    has = has.astype(bool)
+    cuts = sorted(np.unique(np.round(confidence[np.isfinite(confidence)], 3)))
+    best = max((rates_at(confidence, f1, has, t) for t in cuts), key=lambda r: r["overall_f1"])
+    chosen = operating_point(confidence, f1, has, NO_ANS_TARGET)
+    strict = operating_point(confidence, f1, has, STRICT_NO_ANS_TARGET)
+    always = rates_at(confidence, f1, has, float("-inf"))
+    print(f"always answering: {always}")
     print(f"best-threshold overall F1: {best}")
     print(f"shipped threshold: {chosen}")
     print(f"strict threshold: {strict}")
-    curve = {"always_answer": rates(float("-inf")), "best_overall_f1": best, "shipped": chosen, "strict": strict}
+    curve = {"always_answer": always, "best_overall_f1": best, "shipped": chosen, "strict": strict}
     return chosen["threshold"], curve
+
+
+def cross_validate(questions, candidates, folds: int) -> None:
+    """Train on some development articles, score on the others: honest figures for choosing
+    features (the shipped weights are trained on all of them; the held-out split is not used)."""
+    titles = sorted({q.tags[0] for q in questions})
+    totals: dict[str, list[float]] = {}
+    for fold in range(folds):
+        test_titles = set(titles[fold::folds])
+        train = [i for i, q in enumerate(questions) if q.tags[0] not in test_titles]
+        test = [i for i, q in enumerate(questions) if q.tags[0] in test_titles]
+        pick = lambda xs, idx: [xs[i] for i in idx]  # noqa: E731
+        rerank = train_rerank(pick(questions, train), pick(candidates, train))
+        tops = {}
+        for idx in (train, test):
+            orders = rerank_orders(pick(questions, idx), pick(candidates, idx), rerank)
+            for i, order in zip(idx, orders):
+                tops[i] = [candidates[i][k] for k in order[:TOP_K]]
+        sentence, train_tables = train_sentences(pick(questions, train), [tops[i] for i in train])
+        span = train_spans(pick(questions, train), train_tables, sentence)
+        confidence, f1, em, has, hit = predictions(pick(questions, test), [tops[i] for i in test], sentence, span)
+        has = has.astype(bool)
+        answerable = [i for i in test if questions[i].answerable]
+        at1 = np.mean([bool(tops[i]) and tops[i][0].article_id in {e.article for e in questions[i].evidence}
+                       for i in answerable])
+        figures = {
+            "rerank@1": float(at1), "sentence_hit@1": float(hit[has].mean()),
+            "always_em": float(em[has].mean() * 100), "always_f1": float(f1[has].mean() * 100),
+            "f1_at_noans_0.3": operating_point(confidence, f1, has, 0.3)["has_ans_f1"],
+            "f1_at_noans_0.5": operating_point(confidence, f1, has, 0.5)["has_ans_f1"],
+        }
+        print(f"fold {fold} ({len(test)} questions): " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
+        for k, v in figures.items():
+            totals.setdefault(k, []).append(v * len(test))
+    n = len(questions)
+    print("cross-validated: " + ", ".join(f"{k} {sum(v) / n:.3f}" for k, v in totals.items()))
 
 
 def write(path: Path, scorer: LinearScorer, name: str, args, **extra) -> None:

@@ -3,7 +3,9 @@
 Three learned linear scorers (qa/weights/, trained on the SQuAD development split by
 eval/train_scorers.py) do the work: the sentence scorer picks the supporting sentence, the span
 scorer picks the short answer inside the best few sentences, and the sentence scorer's
-threshold decides when the passages do not answer at all.
+threshold decides when the passages do not answer at all. (A separate answerability scorer
+trained on SQuAD 2.0 did better there but abstained on real news questions: see
+eval/README.md.)
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ from qa.spans import candidates
 
 SENTENCE_FEATURES = sentence_features.FEATURES + ("source_reciprocal_rank", "bias")
 SPAN_SENTENCES = 3  # the short answer is looked for in this many best sentences
-
-
 @dataclass(frozen=True)
 class Pick:
     passage: int  # index into the passages
@@ -94,6 +94,7 @@ class Reader:
         return Reading(picks, short, holder, confidence, confidence >= self.threshold)
 
     def _short(self, info: QuestionInfo, picks: list[Pick]) -> tuple[str | None, int | None]:
+        """The best span over the given sentences, and which of them holds it."""
         best: tuple[float, int, str] | None = None
         groups = span_groups(info, [p.text for p in picks], [p.score for p in picks], self.embed)
         for rank, (spans, rows) in enumerate(groups):

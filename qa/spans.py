@@ -5,15 +5,17 @@ Candidates are word runs that neither start nor end with a stopword or punctuati
 features a linear scorer weighs (qa/weights/span.json): does its kind (number, date, name) fit
 what the question asks, how close it sits to the question's words in the sentence, does it
 repeat the question, how long it is, which words surround it.
+
+All candidates of a sentence are built and scored at once with numpy (prefix sums over the
+tokens), so a sentence costs about the same however many candidates it has.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
+from functools import lru_cache
 
 import numpy as np
 
@@ -22,11 +24,13 @@ from qa.question_info import CLASSES, QuestionInfo
 from qa.tokens import STOPWORDS, stem_all
 
 MAX_SPAN_WORDS = 7
+_WINDOW = MAX_SPAN_WORDS + 3  # tokens a span may reach, punctuation included
 _TOKEN = re.compile(r"[^\W_]+(?:['’.,][^\W_]+|(?<=\d):(?=\d)\d+)*|[^\w\s]")
 _NUMBERISH = re.compile(r"^\d[\d,.]*$|^\d+(?:st|nd|rd|th|s)$")
 _YEAR = re.compile(r"^(?:1[0-9]\d\d|20\d\d)s?$")
 _NUMBER_WORDS = frozenset(NUMBER_WORDS)
 _MONTHS = frozenset(MONTHS)
+_BREAKS = frozenset(".;:!?()\"“”")
 KINDS = ("number", "date", "name", "plain")
 LEFT_CUES = ("in", "on", "at", "by", "of", "for", "from", "to", "with", "as", "than", "is", "was", "are",
              "were", "called", "named", "(", ",", "the")
@@ -56,25 +60,6 @@ class SpanCandidate:
     text: str
 
 
-def tokenize(sentence: str) -> list[Token]:
-    matches = list(_TOKEN.finditer(sentence))
-    lowers = [m.group(0).lower() for m in matches]
-    stems = stem_all(lowers)
-    tokens = []
-    for i, (m, low, stem) in enumerate(zip(matches, lowers, stems)):
-        text = m.group(0)
-        is_word = text[0].isalnum()
-        tokens.append(
-            Token(
-                text=text, start=m.start(), end=m.end(), lower=low, stem=stem, is_word=is_word,
-                is_stop=low in STOPWORDS, is_cap=is_word and text[0].isupper() and i > 0,
-                is_number=bool(_NUMBERISH.match(low)) or low in _NUMBER_WORDS,
-                is_date=bool(_YEAR.match(low)) or low in _MONTHS,
-            )
-        )
-    return tokens
-
-
 def feature_names() -> list[str]:
     names = [f"class_{c}_kind_{k}" for c in CLASSES for k in KINDS]
     names += [f"len_{n}" for n in LENGTHS]
@@ -93,6 +78,66 @@ def feature_names() -> list[str]:
 
 FEATURES = tuple(feature_names())
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
+_KIND_COLUMN = np.array([[_INDEX[f"class_{c}_kind_{k}"] for k in KINDS] for c in CLASSES])
+_LEN_COLUMN = np.array([_INDEX[f"len_{n}"] for n in LENGTHS])
+_CLASS_LEN_COLUMN = np.array([[_INDEX[f"class_{c}_len_{n}"] for n in LENGTHS] for c in CLASSES])
+
+
+def tokenize(sentence: str) -> list[Token]:
+    return list(_tokens(sentence).tokens)
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """A sentence's tokens with per-token flags as arrays (question-independent, cached)."""
+
+    tokens: tuple[Token, ...]
+    word: np.ndarray
+    stop: np.ndarray
+    cap: np.ndarray
+    number: np.ndarray
+    date: np.ndarray
+    brk: np.ndarray
+    left_cue: np.ndarray  # column of left_<token> when the token is a left cue, else -1
+    right_cue: np.ndarray
+    class_cue: np.ndarray  # index into CLASS_CUES, else -1
+    clause: np.ndarray  # token is , ; or :
+    stems: tuple[str, ...]
+
+
+@lru_cache(maxsize=8192)
+def _tokens(sentence: str) -> _Tokens:
+    matches = list(_TOKEN.finditer(sentence))
+    lowers = [m.group(0).lower() for m in matches]
+    stems = stem_all(lowers)
+    tokens = []
+    for i, (m, low, stem) in enumerate(zip(matches, lowers, stems)):
+        text = m.group(0)
+        is_word = text[0].isalnum()
+        tokens.append(Token(
+            text=text, start=m.start(), end=m.end(), lower=low, stem=stem, is_word=is_word,
+            is_stop=low in STOPWORDS, is_cap=is_word and text[0].isupper() and i > 0,
+            is_number=bool(_NUMBERISH.match(low)) or low in _NUMBER_WORDS,
+            is_date=bool(_YEAR.match(low)) or low in _MONTHS,
+        ))
+    flag = lambda f: np.array([f(t) for t in tokens], dtype=bool)  # noqa: E731
+    return _Tokens(
+        tokens=tuple(tokens),
+        word=flag(lambda t: t.is_word), stop=flag(lambda t: t.is_word and t.is_stop),
+        cap=flag(lambda t: t.is_cap), number=flag(lambda t: t.is_word and t.is_number),
+        date=flag(lambda t: t.is_word and t.is_date), brk=flag(lambda t: t.text in _BREAKS),
+        left_cue=np.array([_INDEX.get(f"left_{t.lower}", -1) for t in tokens], dtype=np.int64),
+        right_cue=np.array([_INDEX.get(f"right_{t.lower}", -1) for t in tokens], dtype=np.int64),
+        class_cue=np.array([CLASS_CUES.index(t.lower) if t.lower in CLASS_CUES else -1 for t in tokens],
+                           dtype=np.int64),
+        clause=flag(lambda t: t.text in ",;:"), stems=tuple(stems),
+    )
+
+
+def _prefix(flags: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(flags) + 1, dtype=np.int64)
+    np.cumsum(flags, out=out[1:])
+    return out
 
 
 def candidates(
@@ -107,143 +152,115 @@ def candidates(
 
     With `wh_vector` (the embedded noun the question asks for: "year", "city", "unit") and
     `embed`, each span also gets its similarity to that noun."""
-    tokens = tokenize(sentence)
-    if not tokens:
+    t = _tokens(sentence)
+    n = len(t.tokens)
+    if n == 0:
         return [], np.zeros((0, len(FEATURES)))
-    facts = _SentenceFacts(tokens, question)
-    spans: list[SpanCandidate] = []
-    at_rows: list[int] = []
-    at_cols: list[int] = []
-    values: list[float] = []
-
-    def put(column: int, value: float) -> None:
-        at_rows.append(len(spans))
-        at_cols.append(column)
-        values.append(value)
-
-    n = len(tokens)
-    for i in range(n):
-        first = tokens[i]
-        if not first.is_word or (first.is_stop and not first.is_number):
-            continue
-        words_in = 0
-        for j in range(i, min(n, i + MAX_SPAN_WORDS + 3)):
-            last = tokens[j]
-            if last.is_word:
-                words_in += 1
-            if words_in > MAX_SPAN_WORDS:
-                break
-            if last.text in ".;:!?()\"“”":
-                break
-            if not last.is_word or (last.is_stop and not last.is_number):
-                continue
-            facts.fill(put, i, j)
-            spans.append(SpanCandidate(first.start, last.end, sentence[first.start : last.end]))
-    if not spans:
-        return spans, np.zeros((0, len(FEATURES)))
-    matrix = np.zeros((len(spans), len(FEATURES)))
-    np.add.at(matrix, (np.array(at_rows), np.array(at_cols)), np.array(values))  # each cell is set once
-    matrix[:, _INDEX["sentence_score"]] = sentence_score
-    matrix[:, _INDEX["sentence_first"]] = float(sentence_first)
+    edge = t.word & (~t.stop | t.number)  # a span starts and ends on one of these
+    words, breaks = _prefix(t.word), _prefix(t.brk)
+    starts, ends = [], []
+    for d in range(_WINDOW):
+        i = np.nonzero(edge[: max(0, n - d)])[0]
+        j = i + d
+        ok = edge[j] & (breaks[j + 1] - breaks[i] == 0) & (words[j + 1] - words[i] <= MAX_SPAN_WORDS)
+        starts.append(i[ok])
+        ends.append(j[ok])
+    i = np.concatenate(starts)
+    j = np.concatenate(ends)
+    if not len(i):
+        return [], np.zeros((0, len(FEATURES)))
+    order = np.lexsort((j, i))  # document order: by start, then end
+    i, j = i[order], j[order]
+    spans = [SpanCandidate(t.tokens[a].start, t.tokens[b].end, sentence[t.tokens[a].start : t.tokens[b].end])
+             for a, b in zip(i.tolist(), j.tolist())]
+    m = np.zeros((len(i), len(FEATURES)))
+    rows = np.arange(len(i))
+    _fill(m, rows, i, j, t, question)
+    m[:, _INDEX["sentence_score"]] = sentence_score
+    m[:, _INDEX["sentence_first"]] = float(sentence_first)
     if wh_vector is not None and embed is not None:
         from qa.sentence_features import cached_vectors
 
-        matrix[:, _INDEX["wh_noun_similarity"]] = cached_vectors([s.text for s in spans], embed) @ wh_vector
-    return spans, matrix
+        m[:, _INDEX["wh_noun_similarity"]] = cached_vectors([s.text for s in spans], embed) @ wh_vector
+    return spans, m
 
 
-def _prefix(flags: list[bool]) -> list[int]:
-    return [0, *accumulate(int(f) for f in flags)]
+def _fill(m: np.ndarray, rows: np.ndarray, i: np.ndarray, j: np.ndarray, t: _Tokens, q: QuestionInfo) -> None:
+    n = len(t.tokens)
+    count = lambda prefix: prefix[j + 1] - prefix[i]  # noqa: E731
+    content_flags = t.word & ~t.stop
+    n_words, n_content = count(_prefix(t.word)), count(_prefix(content_flags))
+    n_stops, n_caps = count(_prefix(t.stop)), count(_prefix(t.cap))
+    n_numbers, n_dates = count(_prefix(t.number)), count(_prefix(t.date))
+    n_cap_or_stop = count(_prefix(t.word & (t.cap | t.stop)))
+    n_content_caps = count(_prefix(content_flags & t.cap))
+    in_question = np.array([s in q.all_stems for s in t.stems], dtype=bool)
+    n_repeated = count(_prefix(content_flags & in_question))
+    matched = content_flags & np.array([s in q.stems for s in t.stems], dtype=bool)
+
+    klass = CLASSES.index(q.klass)
+    kind = np.where(n_dates > 0, 1, np.where(n_numbers > 0, 0, np.where((n_cap_or_stop == n_words) & (n_caps > 0), 2, 3)))
+    m[rows, _KIND_COLUMN[klass][kind]] = 1.0
+    length = np.minimum(n_words, LENGTHS[-1]) - 1
+    m[rows, _LEN_COLUMN[length]] = 1.0
+    m[rows, _CLASS_LEN_COLUMN[klass][length]] = 1.0
+    has_left, has_right = i > 0, j + 1 < n
+    left, right = np.where(has_left, i - 1, 0), np.where(has_right, j + 1, 0)
+    for cue, ok in ((t.left_cue[left], has_left), (t.right_cue[right], has_right)):
+        hit = ok & (cue >= 0)
+        m[rows[hit], cue[hit]] = 1.0
+    class_cue = t.class_cue[left]
+    hit = has_left & (class_cue >= 0)
+    m[rows[hit], _INDEX[f"class_{q.klass}_left_{CLASS_CUES[0]}"] + class_cue[hit]] = 1.0
+
+    m[:, _INDEX["in_question_share"]] = n_repeated / np.maximum(1, n_content)
+    m[:, _INDEX["any_in_question"]] = n_repeated > 0
+    # Nearest question word before the span and after it (positions; -inf / +inf when none).
+    positions = np.arange(n)
+    last = np.where(matched, positions, -(10**9))
+    previous = np.concatenate([[-(10**9)], np.maximum.accumulate(last)])  # previous[k]: last match < k
+    nxt = np.where(matched, positions, 10**9)
+    following = np.concatenate([np.minimum.accumulate(nxt[::-1])[::-1], [10**9]])  # following[k]: first >= k
+    before, after = previous[i], following[j + 1]
+    any_before, any_after = before >= 0, after < n
+    m[:, _INDEX["between_matches"]] = any_before & any_after
+    m[:, _INDEX["right_after_matches"]] = any_before & (i - before <= 3)
+    m[:, _INDEX["right_before_matches"]] = any_after & (after - j <= 3)
+    # The answer usually fills the gap the question leaves, within one clause.
+    clause_mark = np.where(t.clause, positions, -1)
+    clause_start = np.concatenate([[-1], np.maximum.accumulate(clause_mark)])[i]  # last mark before i
+    clause_mark_after = np.where(t.clause, positions, n)
+    clause_end = np.concatenate([np.minimum.accumulate(clause_mark_after[::-1])[::-1], [n]])[j + 1]
+    matches = _prefix(matched)
+    same = (matches[i] - matches[clause_start + 1]) + (matches[clause_end] - matches[j + 1])
+    q_total = max(1, len(q.stems))
+    m[:, _INDEX["same_clause_matches"]] = same / q_total
+    near = any_before | any_after
+    distance = np.minimum(np.where(any_before, i - before, 10**9), np.where(any_after, after - j, 10**9))
+    m[:, _INDEX["log_distance"]] = np.where(near, np.log1p(np.minimum(distance, 10**6)), math.log1p(30))
+    m[:, _INDEX["adjacent_left"]] = any_before & (i - before <= 2)
+    m[:, _INDEX["adjacent_right"]] = any_after & (after - j <= 2)
+    m[:, _INDEX["window_share"]] = _window_share(matched, t.stems, i, j) / q_total
+    m[:, _INDEX["all_caps"]] = (n_content > 0) & (n_content_caps == n_content)
+    m[:, _INDEX["first_cap"]] = t.cap[i]
+    m[:, _INDEX["inner_stop_share"]] = n_stops / np.maximum(1, n_words)
+    m[:, _INDEX["has_number"]] = n_numbers > 0
+    m[:, _INDEX["has_date"]] = n_dates > 0
+    m[:, _INDEX["is_whole_clause"]] = (~has_left | ~t.word[left]) & (~has_right | ~t.word[right])
+    m[:, _INDEX["bias"]] = 1.0
 
 
-class _SentenceFacts:
-    """Per-token facts of one sentence as prefix sums, so each candidate's features cost O(1)."""
-
-    def __init__(self, tokens: list[Token], question: QuestionInfo):
-        self.tokens = tokens
-        self.n = len(tokens)
-        self.question = question
-        self.q_total = max(1, len(question.stems))
-        content = [t.is_word and not t.is_stop for t in tokens]
-        self.words = _prefix([t.is_word for t in tokens])
-        self.stops = _prefix([t.is_word and t.is_stop for t in tokens])
-        self.caps = _prefix([t.is_cap for t in tokens])
-        self.cap_or_stop = _prefix([t.is_word and (t.is_cap or t.is_stop) for t in tokens])
-        self.numbers = _prefix([t.is_word and t.is_number for t in tokens])
-        self.dates = _prefix([t.is_word and t.is_date for t in tokens])
-        self.content = _prefix(content)
-        self.content_caps = _prefix([c and t.is_cap for c, t in zip(content, tokens)])
-        self.repeated = _prefix([c and t.stem in question.all_stems for c, t in zip(content, tokens)])
-        self.matched = [k for k, (c, t) in enumerate(zip(content, tokens)) if c and t.stem in question.stems]
-        self.first_word = [0] * self.n  # index of the first word token at or after each position
-        nxt = self.n
-        for k in range(self.n - 1, -1, -1):
-            if tokens[k].is_word:
-                nxt = k
-            self.first_word[k] = nxt
-        self.clause_start, last = [], -1
-        for k in range(self.n):
-            self.clause_start.append(last)  # the last clause mark before k
-            if tokens[k].text in ",;:":
-                last = k
-        self.clause_end, nxt = [0] * self.n, self.n
-        for k in range(self.n - 1, -1, -1):
-            self.clause_end[k] = nxt  # the first clause mark after k
-            if tokens[k].text in ",;:":
-                nxt = k
-
-    def fill(self, put, i: int, j: int) -> None:
-        """Call put(column, value) for each non-zero feature of span tokens[i..j]."""
-        tokens, klass = self.tokens, self.question.klass
-        count = lambda prefix: prefix[j + 1] - prefix[i]  # noqa: E731
-        words_, content = count(self.words), count(self.content)
-        if count(self.dates):
-            kind = "date"
-        elif count(self.numbers):
-            kind = "number"
-        elif count(self.cap_or_stop) == words_ and count(self.caps):
-            kind = "name"
-        else:
-            kind = "plain"
-        put(_INDEX[f"class_{klass}_kind_{kind}"], 1.0)
-        length = min(words_, LENGTHS[-1])
-        put(_INDEX[f"len_{length}"], 1.0)
-        put(_INDEX[f"class_{klass}_len_{length}"], 1.0)
-        left = tokens[i - 1].lower if i > 0 else ""
-        right = tokens[j + 1].lower if j + 1 < self.n else ""
-        if f"left_{left}" in _INDEX:
-            put(_INDEX[f"left_{left}"], 1.0)
-        if left in CLASS_CUES:
-            put(_INDEX[f"class_{klass}_left_{left}"], 1.0)
-        if f"right_{right}" in _INDEX:
-            put(_INDEX[f"right_{right}"], 1.0)
-        repeated = count(self.repeated)
-        put(_INDEX["in_question_share"], repeated / max(1, content))
-        put(_INDEX["any_in_question"], float(repeated > 0))
-        before = self.matched[: bisect_left(self.matched, i)]
-        after = self.matched[bisect_right(self.matched, j) :]
-        # The answer usually fills the gap the question leaves: question words on one or both
-        # sides, within the same clause (no comma or semicolon in between).
-        put(_INDEX["between_matches"], float(bool(before) and bool(after)))
-        put(_INDEX["right_after_matches"], float(bool(before) and i - before[-1] <= 3))
-        put(_INDEX["right_before_matches"], float(bool(after) and after[0] - j <= 3))
-        low, high = self.clause_start[i], self.clause_end[j]
-        same = sum(1 for k in before if k > low) + sum(1 for k in after if k < high)
-        put(_INDEX["same_clause_matches"], same / self.q_total)
-        if before or after:
-            distance = min(i - before[-1] if before else 10**9, after[0] - j if after else 10**9)
-            put(_INDEX["log_distance"], math.log1p(distance))
-            put(_INDEX["adjacent_left"], float(bool(before) and i - before[-1] <= 2))
-            put(_INDEX["adjacent_right"], float(bool(after) and after[0] - j <= 2))
-            near = {tokens[k].stem for k in before if k >= i - 8} | {tokens[k].stem for k in after if k <= j + 8}
-            put(_INDEX["window_share"], len(near) / self.q_total)
-        else:
-            put(_INDEX["log_distance"], math.log1p(30))
-        put(_INDEX["all_caps"], float(content > 0 and count(self.content_caps) == content))
-        put(_INDEX["first_cap"], float(tokens[self.first_word[i]].is_cap))
-        put(_INDEX["inner_stop_share"], count(self.stops) / words_)
-        put(_INDEX["has_number"], float(count(self.numbers) > 0))
-        put(_INDEX["has_date"], float(count(self.dates) > 0))
-        put(_INDEX["is_whole_clause"], float((i == 0 or not tokens[i - 1].is_word) and
-                                               (j + 1 == self.n or not tokens[j + 1].is_word)))
-        put(_INDEX["bias"], 1.0)
+def _window_share(matched: np.ndarray, stems: tuple[str, ...], i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Distinct question words within 8 tokens before the span or 8 after it."""
+    n = len(stems)
+    ids = {s: b for b, s in enumerate(dict.fromkeys(s for s, hit in zip(stems, matched) if hit))}
+    if not ids:
+        return np.zeros(len(i))
+    bits = np.array([1 << ids[s] if hit else 0 for s, hit in zip(stems, matched)], dtype=object)
+    masks = np.zeros(len(i), dtype=object)
+    for d in range(1, 9):
+        k = i - d
+        masks |= np.where(k >= 0, bits[np.clip(k, 0, n - 1)], 0)
+        k = j + d
+        masks |= np.where(k < n, bits[np.clip(k, 0, n - 1)], 0)
+    return np.array([bin(v).count("1") for v in masks], dtype=np.float64)
