@@ -8,6 +8,7 @@ question) is a better answer than one that merely repeats the question's words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NUMBER_WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -61,8 +62,15 @@ def question_type(question: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
+def _matches(pattern: re.Pattern, sentence: str) -> tuple[str, ...]:
+    """Lower-cased matches of a pattern in a sentence (cached: the same sentences come back
+    question after question)."""
+    return tuple(m.group(0).lower() for m in pattern.finditer(sentence))
+
+
 def _new_matches(pattern: re.Pattern, sentence: str, question_lower: str) -> list[str]:
-    return [m.group(0) for m in pattern.finditer(sentence) if m.group(0).lower() not in question_lower]
+    return [m for m in _matches(pattern, sentence) if m not in question_lower]
 
 
 def offers(kind: str | None, sentence: str, question: str) -> bool:

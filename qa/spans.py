@@ -253,14 +253,9 @@ def _fill(m: np.ndarray, rows: np.ndarray, i: np.ndarray, j: np.ndarray, t: _Tok
 def _window_share(matched: np.ndarray, stems: tuple[str, ...], i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Distinct question words within 8 tokens before the span or 8 after it."""
     n = len(stems)
-    ids = {s: b for b, s in enumerate(dict.fromkeys(s for s, hit in zip(stems, matched) if hit))}
-    if not ids:
-        return np.zeros(len(i))
-    bits = np.array([1 << ids[s] if hit else 0 for s, hit in zip(stems, matched)], dtype=object)
-    masks = np.zeros(len(i), dtype=object)
-    for d in range(1, 9):
-        k = i - d
-        masks |= np.where(k >= 0, bits[np.clip(k, 0, n - 1)], 0)
-        k = j + d
-        masks |= np.where(k < n, bits[np.clip(k, 0, n - 1)], 0)
-    return np.array([bin(v).count("1") for v in masks], dtype=np.float64)
+    low, high = np.maximum(0, i - 8), np.minimum(n, j + 9)
+    out = np.zeros(len(i))
+    for stem in dict.fromkeys(s for s, hit in zip(stems, matched) if hit):
+        seen = _prefix(matched & np.array([s == stem for s in stems], dtype=bool))
+        out += ((seen[i] - seen[low]) + (seen[high] - seen[j + 1])) > 0
+    return out
