@@ -9,10 +9,10 @@ TARGET_SIZE = "100000"
 
 def table(results: dict) -> str:
     head = (
-        "| chunks | mode | ingest chunks/s qa / limit / peer | qa vs limit | qa vs peer (MB/s) | ingest MB/s qa "
-        "| peak RSS MB qa / limit / peer | hybrid retrieve ms p50 / p95 / p99 | limit query p50 | peer retrieve p50 "
-        "| ask ms p50 / p95 | `qa ask` cold start s |\n"
-        "|---:|---|---|---:|---:|---:|---|---|---:|---:|---|---:|\n"
+        "| chunks | mode | ingest chunks/s qa / limit / peer | qa vs limit | qa vs peer chunks/s (MB/s) | ingest MB/s qa "
+        "| peak RSS MB qa / limit / peer | hybrid retrieve ms p50 / p95 / p99 | fusion only p50 (vs limit) "
+        "| limit query p50 | peer retrieve p50 | ask ms p50 / p95 | `qa ask` cold start s |\n"
+        "|---:|---|---|---:|---:|---:|---|---|---:|---:|---:|---|---:|\n"
     )
     rows = []
     for entry in results["sizes"].values():
@@ -27,14 +27,22 @@ def table(results: dict) -> str:
                 f"| {qa['ingest']['chunks_per_s']:,.0f} / {limit['ingest']['chunks_per_s']:,.0f} / "
                 f"{peer['ingest']['chunks_per_s']:,.0f} "
                 f"| {r['ingest_vs_limit']:.0%}{_cpu(r, 'ingest_cpu_vs_limit', mode, '{:.0%}')} "
-                f"| {r['ingest_mb_vs_peer']:.2f}x{_cpu(r, 'ingest_cpu_vs_peer', mode, '{:.2f}x')} "
+                f"| {r.get('ingest_chunks_vs_peer', 0):.2f}x ({r['ingest_mb_vs_peer']:.2f}x"
+                f"{_cpu(r, 'ingest_cpu_vs_peer', mode, '{:.2f}x')}) "
                 f"| {qa['ingest']['mb_per_s']:.2f} "
                 f"| {rss} | {rq['p50']:.1f} / {rq['p95']:.1f} / {rq['p99']:.1f} "
+                f"| {_fusion(qa, r)} "
                 f"| {limit['query']['retrieve_ms']['p50']:.1f} | {peer['query']['retrieve_ms']['p50']:.1f} "
                 f"| {qa['query']['ask_ms']['p50']:.1f} / {qa['query']['ask_ms']['p95']:.1f} "
                 f"| {m['cold_start']['median_s']:.2f}{_cold_cpu(m['cold_start'])} |"
             )
     return head + "\n".join(rows) + "\n"
+
+
+def _fusion(qa: dict, ratios: dict) -> str:
+    if "fusion_ms" not in qa["query"]:
+        return "-"
+    return f"{qa['query']['fusion_ms']['p50']:.1f} ({ratios['fusion_p50_vs_limit']:.2f}x)"
 
 
 def _cpu(ratios: dict, key: str, mode: str, fmt: str) -> str:
@@ -68,9 +76,14 @@ def targets(results: dict) -> list[tuple[str, bool, str]]:
     checks = [
         ("ingest >= 70% of raw Chroma add", r["ingest_vs_limit"] >= 0.7,
          f"{r['ingest_vs_limit']:.0%} wall{_cpu(r, 'ingest_cpu_vs_limit', 'embedded', '{:.0%}')}"),
-        ("ingest >= 2x plain llama-index (MB/s)", r["ingest_mb_vs_peer"] >= 2,
+        ("ingest >= 2x plain llama-index (chunks/s)", r.get("ingest_chunks_vs_peer", 0) >= 2,
+         f"{r.get('ingest_chunks_vs_peer', 0):.2f}x"),
+        ("ingest >= 2x plain llama-index (MB/s: same articles, its chunks are 6x larger)", r["ingest_mb_vs_peer"] >= 2,
          f"{r['ingest_mb_vs_peer']:.2f}x wall{_cpu(r, 'ingest_cpu_vs_peer', 'embedded', '{:.2f}x')}"),
-        ("hybrid p50 <= 2x raw Chroma query p50", r["retrieve_p50_vs_limit"] <= 2, f"{r['retrieve_p50_vs_limit']:.2f}x"),
+        ("hybrid (fusion) p50 <= 2x raw Chroma query p50", r.get("fusion_p50_vs_limit", 99) <= 2,
+         f"{r.get('fusion_p50_vs_limit', 0):.2f}x"),
+        ("hybrid + sentence re-rank p50 <= 2x raw Chroma query p50", r["retrieve_p50_vs_limit"] <= 2,
+         f"{r['retrieve_p50_vs_limit']:.2f}x"),
         ("ask p50 <= 30 ms", ask["p50"] <= 30, f"{ask['p50']:.1f} ms"),
         ("ask p95 <= 80 ms", ask["p95"] <= 80, f"{ask['p95']:.1f} ms"),
         ("peak RSS <= 1.5 GB in ingest", qa["ingest"]["peak_rss_mb"] <= 1536, f"{qa['ingest']['peak_rss_mb']:.0f} MB"),
@@ -88,7 +101,9 @@ def markdown(results: dict) -> str:
         f"load average before {m['load_before']}, after {m.get('load_after')}. chunk size "
         f"{results['settings']['chunk_size']}, top k {results['settings']['top_k']}. limit = raw Chroma add/query "
         "with qa's precomputed vectors; peer = VectorStoreIndex over ChromaVectorStore, same WordLlama "
-        "embedder, default SentenceSplitter (1024 tokens, so fewer, larger chunks: compare MB/s).\n",
+        "embedder, default SentenceSplitter (1024 tokens, so fewer, larger chunks: see MB/s too). Hybrid retrieve = "
+        "BM25 + dense fusion + the sentence re-rank (the default); fusion only = QA_RERANK=false. Retrieval and ask "
+        "are timed on disjoint halves of the questions.\n",
         table(results), "\nChunking alone:\n", chunking_table(results),
     ]
     checks = targets(results)

@@ -148,7 +148,9 @@ def ratios(result: dict) -> dict:
         # in server mode the server's CPU is not counted)
         "ingest_cpu_vs_limit": round(limit["ingest"]["cpu_seconds"] / qa["ingest"]["cpu_seconds"], 3),
         "ingest_cpu_vs_peer": round(qa["ingest"]["mb_per_cpu_s"] / peer["ingest"]["mb_per_cpu_s"], 3),
+        "ingest_chunks_vs_peer": round(qa["ingest"]["chunks_per_s"] / peer["ingest"]["chunks_per_s"], 3),
         "retrieve_p50_vs_limit": round(qa["query"]["retrieve_ms"]["p50"] / limit["query"]["retrieve_ms"]["p50"], 3),
+        "fusion_p50_vs_limit": round(qa["query"]["fusion_ms"]["p50"] / limit["query"]["retrieve_ms"]["p50"], 3),
         "retrieve_p50_vs_peer": round(qa["query"]["retrieve_ms"]["p50"] / peer["query"]["retrieve_ms"]["p50"], 3),
     }
 
@@ -157,7 +159,7 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def run(sizes: list[int], modes: list[str], keep: bool = False, questions: int = 100, cold_runs: int = 3) -> dict:
+def run(sizes: list[int], modes: list[str], keep: bool = False, questions: int = 200, cold_runs: int = 3) -> dict:
     import chromadb
     import llama_index.core
 
