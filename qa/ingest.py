@@ -132,6 +132,7 @@ class Ingestor:
         embedding: _Batch | None = None  # handed to the embedder, not yet written
         known: dict[str, tuple | None] = {}  # stored records of the articles read ahead
         embedder = BatchEmbedder(self.embedder, use_worker=self.use_worker)
+        flushed = [0]  # batches handed to the embedder so far
 
         def emit_ready() -> None:
             while waiting and (isinstance(waiting[0], FileResult) or id(waiting[0]) in finished):
@@ -156,7 +157,9 @@ class Ingestor:
             previous = _embedded(embedder) if embedding is not None else None
             if batch.files:
                 texts = [index_text(i.article.title, c.text) for f in batch.files for i in f.items for c in i.chunks]
-                embedder.submit(texts, in_worker=len(texts) >= self.worker_min_chunks)
+                # The first batch has nothing to overlap with: a worker pays off from the second on.
+                embedder.submit(texts, in_worker=flushed[0] > 0 and len(texts) >= self.worker_min_chunks)
+                flushed[0] += 1
             if embedding is not None:
                 done, embedding = embedding, None
                 finished.update(self._write_batch(done, previous))
@@ -182,8 +185,8 @@ class Ingestor:
                         batch.add(outcome)
                     waiting.append(outcome)
                     emit_ready()  # a result with nothing pending before it is reported at once
-                    if batch.chunks >= self.worker_min_chunks and self.use_worker:
-                        embedder.warm_up()  # a large ingest: let the worker load meanwhile
+                    if flushed[0] and batch.chunks >= self.worker_min_chunks and self.use_worker:
+                        embedder.warm_up()  # a second large batch: let the worker load meanwhile
                     if batch.chunks >= self.batch_chunks:
                         flush()
                 known.clear()
