@@ -311,7 +311,7 @@ def _rebuild(store: ArticleStore, embedder, articles: dict[str, StoredArticle], 
     """Fill fresh collections from the stored texts, then swap them in (old ones deleted last
     but one step: a kill before the swap leaves the old ones in place)."""
     from qa.lexical import index_text
-    from qa.store import _mean_vector
+    from qa.store_records import mean_vector
 
     client, batch = store._client, max(1, store._client.get_max_batch_size())
     targets = {store.name: None, f"{store.name}_articles": None}
@@ -340,7 +340,7 @@ def _rebuild(store: ArticleStore, embedder, articles: dict[str, StoredArticle], 
         part = records[first : first + batch]
         targets[f"{store.name}_articles"].add(
             ids=[a.id for a in part], metadatas=[with_text(a.meta, a.text) for a in part],
-            embeddings=[_mean_vector(vectors[a.id]) if a.id in vectors else placeholder for a in part],
+            embeddings=[mean_vector(vectors[a.id]) if a.id in vectors else placeholder for a in part],
         )
     for name in targets:  # the swap: from here on the rebuilt collections are the store
         _drop(client, name)

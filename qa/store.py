@@ -15,66 +15,33 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from qa.errors import EmbeddingMismatchError, StoreError
+from qa.store_records import (  # noqa: F401  (re-exported: the rest of qa imports them from here)
+    TEXT_KEY,
+    DenseHit,
+    PreparedArticle,
+    article_from,
+    article_meta,
+    article_of,
+    chroma_where,
+    chunk_id,
+    chunk_meta,
+    day_number,
+    info_from,
+    mean_vector,
+    split_text,
+    version_of,
+    with_text,
+)
 from qa.store_safety import StoreSafety
-from qa.types import Article, ArticleInfo, Chunk, Filters
+from qa.types import Article, ArticleInfo, Filters
 
 SCHEMA = "1"
 _PAGE = 1000
-TEXT_KEY = "qa_text"
-
-
-def with_text(meta: dict[str, Any], text: str) -> dict[str, Any]:
-    return {**meta, TEXT_KEY: text}
-
-
-def split_text(document: str | None, meta: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """(text, metadata without the text) of a stored item, whichever way it was written."""
-    meta = dict(meta or {})
-    text = meta.pop(TEXT_KEY, None)
-    return (str(text) if text is not None else document or ""), meta
-
-
-@dataclass(frozen=True)
-class PreparedArticle:
-    """An article ready to store: its chunks, their vectors and a version key."""
-
-    article: Article
-    chunks: list[Chunk]
-    vectors: list[list[float]]
-    version: str
-
-
-@dataclass(frozen=True)
-class DenseHit:
-    chunk_id: str
-    score: float
-
-
-def day_number(iso_date: str) -> int:
-    """'2025-07-08' -> 20250708 (0 when unknown), so Chroma can filter dates numerically."""
-    return int(iso_date.replace("-", "")) if iso_date else 0
-
-
-def chunk_id(article_id: str, version: str, index: int) -> str:
-    return f"{article_id}#{version}#{index}"
-
-
-def article_of(chunk_id_: str) -> str:
-    """The article id inside a chunk id (article ids may hold '#'; version and index never do)."""
-    return chunk_id_.rsplit("#", 2)[0]
-
-
-def version_of(chunk_id_: str) -> str:
-    parts = chunk_id_.rsplit("#", 2)
-    return parts[1] if len(parts) == 3 else ""
-
-
 class ArticleStore(StoreSafety):
     def __init__(self, client: Any, name: str, embed_model: str, embed_dim: int, where: str):
         self._client = client
@@ -172,7 +139,7 @@ class ArticleStore(StoreSafety):
         while True:
             page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
             for article_id, meta in zip(page["ids"], page["metadatas"]):
-                out[article_id] = (_info(article_id, meta), str(meta.get("version", "")))
+                out[article_id] = (info_from(article_id, meta), str(meta.get("version", "")))
             if len(page["ids"]) < _PAGE:
                 return out
             offset += _PAGE
@@ -184,7 +151,7 @@ class ArticleStore(StoreSafety):
             page = self._articles.get(include=["metadatas", "documents"], limit=_PAGE, offset=offset)
             for article_id, document, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 text, meta = split_text(document, meta)
-                yield _article(article_id, text, meta), str(meta.get("version", ""))
+                yield article_from(article_id, text, meta), str(meta.get("version", ""))
             if len(page["ids"]) < _PAGE:
                 return
             offset += _PAGE
@@ -194,14 +161,14 @@ class ArticleStore(StoreSafety):
         found: dict[str, tuple[ArticleInfo, str] | None] = dict.fromkeys(article_ids)
         page = self._articles.get(ids=list(dict.fromkeys(article_ids)), include=["metadatas"])
         for article_id, meta in zip(page["ids"], page["metadatas"]):
-            found[article_id] = (_info(article_id, meta), str(meta.get("version", "")))
+            found[article_id] = (info_from(article_id, meta), str(meta.get("version", "")))
         return found
 
     def record(self, article_id: str) -> tuple[ArticleInfo, str] | None:
         page = self._articles.get(ids=[article_id], include=["metadatas"])
         if not page["ids"]:
             return None
-        return _info(article_id, page["metadatas"][0]), str(page["metadatas"][0].get("version", ""))
+        return info_from(article_id, page["metadatas"][0]), str(page["metadatas"][0].get("version", ""))
 
     def article(self, article_id: str) -> Article | None:
         """The stored article with the exact text citations index into."""
@@ -211,7 +178,7 @@ class ArticleStore(StoreSafety):
         page = self._articles.get(ids=[article_id], include=["metadatas", "documents"])
         if not page["ids"]:
             return None
-        return _article(article_id, *split_text(page["documents"][0], page["metadatas"][0]))
+        return article_from(article_id, *split_text(page["documents"][0], page["metadatas"][0]))
 
     def count_chunks(self) -> int:
         return self._chunks.count()
@@ -292,7 +259,7 @@ class ArticleStore(StoreSafety):
         vectors: list[Any] = []
         try:
             for item in items:
-                meta = _chunk_meta(item)
+                meta = chunk_meta(item)
                 for chunk, vector in zip(item.chunks, item.vectors):
                     new_ids.append(chunk_id(item.article.id, item.version, chunk.index))
                     metas.append(with_text({**meta, "index": chunk.index, "start": chunk.start, "end": chunk.end}, chunk.text))
@@ -306,8 +273,8 @@ class ArticleStore(StoreSafety):
                 )
             self._articles.upsert(  # the commit point: readers now see the new versions
                 ids=[item.article.id for item in items],
-                metadatas=[with_text(_article_meta(item), item.article.text) for item in items],
-                embeddings=[_mean_vector(item.vectors) for item in items],
+                metadatas=[with_text(article_meta(item), item.article.text) for item in items],
+                embeddings=[mean_vector(item.vectors) for item in items],
             )
         except BaseException:
             self._rollback(new_ids, previous)
@@ -338,82 +305,3 @@ class ArticleStore(StoreSafety):
             self._chunks.delete(where={"article_id": article_id})
             self._text_cache.cache_clear()
         return True
-
-
-def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
-    """Filters as a Chroma `where` clause (None when there are none)."""
-    if filters is None or filters.empty:
-        return None
-    parts: list[dict[str, Any]] = []
-    if filters.article_ids:
-        parts.append({"article_id": {"$in": list(filters.article_ids)}})
-    if filters.published_from or filters.published_to:
-        parts.append({"published_day": {"$gt": 0}})  # undated articles never match a date range
-    if filters.published_from:
-        parts.append({"published_day": {"$gte": day_number(filters.published_from)}})
-    if filters.published_to:
-        parts.append({"published_day": {"$lte": day_number(filters.published_to)}})
-    return parts[0] if len(parts) == 1 else {"$and": parts}
-
-
-def _chunk_meta(item: PreparedArticle) -> dict[str, Any]:
-    a = item.article
-    return {
-        "article_id": a.id,
-        "version": item.version,
-        "title": a.title,
-        "source": a.source,
-        "url": a.url,
-        "published": a.published,
-        "published_day": day_number(a.published),
-    }
-
-
-def _article_meta(item: PreparedArticle) -> dict[str, Any]:
-    a = item.article
-    return {
-        "title": a.title,
-        "source": a.source,
-        "url": a.url,
-        "published": a.published,
-        "path": a.path,
-        "hash": a.hash,
-        "version": item.version,
-        "chunks": len(item.chunks),
-        "chars": len(a.text),
-    }
-
-
-def _article(article_id: str, text: str, meta: dict[str, Any]) -> Article:
-    return Article(
-        id=article_id,
-        title=str(meta.get("title", "")),
-        text=text,
-        source=str(meta.get("source", "")),
-        url=str(meta.get("url", "")),
-        published=str(meta.get("published", "")),
-        path=str(meta.get("path", "")),
-    )
-
-
-def _info(article_id: str, meta: dict[str, Any]) -> ArticleInfo:
-    return ArticleInfo(
-        id=article_id,
-        title=str(meta.get("title", "")),
-        source=str(meta.get("source", "")),
-        url=str(meta.get("url", "")),
-        published=str(meta.get("published", "")),
-        hash=str(meta.get("hash", "")),
-        chunks=int(meta.get("chunks", 0)),
-        chars=int(meta.get("chars", 0)),
-        path=str(meta.get("path", "")),
-    )
-
-
-def _mean_vector(vectors: list[list[float]]) -> list[float]:
-    import numpy as np
-
-    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
-    norm = float(np.linalg.norm(mean))
-    return (mean / norm if norm else mean).tolist()
-
