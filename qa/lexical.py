@@ -1,4 +1,4 @@
-"""BM25 over the stored chunks (bm25s), and the local copy of chunks and articles that
+"""BM25 over the stored chunks (qa/bm25.py), and the local copy of chunks and articles that
 answering reads (qa/local_copy.py), both persisted beside the Chroma database.
 
 The index remembers the store's version stamp it was built from; when the stamp differs (this
@@ -10,31 +10,22 @@ and vectors, and chunks this process just ingested come with them (`remember`).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from qa.bm25 import BM25
 from qa.local_copy import ArticleEntry, ChunkEntry, LocalCopy
 from qa.store import ArticleStore, article_of, day_number, version_of
 from qa.tokens import terms
 from qa.types import Filters
 
 _FETCH = 1000  # chunks per Chroma call when a rebuild must read chunks back
-
-
-def _bm25s():
-    import bm25s
-
-    # bm25s sets its own logger to DEBUG on import and would log every index build.
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s
 
 
 def index_text(title: str, text: str) -> str:
@@ -46,7 +37,7 @@ class LexicalIndex:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self._stamp: str | None = None
-        self._bm25: Any = None
+        self._bm25: BM25 | None = None
         self._ids: list[str] = []
         self._position: dict[str, int] = {}
         self._article_ids: np.ndarray = np.array([], dtype=object)
@@ -95,18 +86,17 @@ class LexicalIndex:
             meta = json.loads((self.folder / "chunks.json").read_text(encoding="utf-8"))
             if meta.get("stamp") != stamp:
                 return False
-            bm25 = None
-            if meta["ids"]:
-                bm25 = _bm25s().BM25.load(str(self.folder / "bm25"), show_progress=False)
-                if bm25.scores.get("num_docs") != len(meta["ids"]):
-                    return False  # not the index these ids describe
+            bm25 = BM25.load(self.folder, len(meta["ids"])) if meta["ids"] else None
             copy = LocalCopy.open(self.folder, meta["ids"], stamp)
-            if copy is None:
+            vocab = json.loads((self.folder / "vocab.json").read_text(encoding="utf-8"))
+            if copy is None or (bm25 is not None and len(bm25.starts) != len(vocab) + 1):
                 return False
-        except (OSError, ValueError, KeyError, AttributeError):
+        except (OSError, ValueError, KeyError, AttributeError, TypeError):
             return False
         self._set(stamp, bm25, meta["ids"], meta["article_ids"], meta["days"], copy)
-        self._tokens = {}  # read from tokens.npz when a rebuild needs them
+        # The index numbers tokens by the vocabulary it was saved with: adopt that numbering.
+        self._vocab, self._index = vocab, {token: i for i, token in enumerate(vocab)}
+        self._tokens, self._fresh = {}, {}  # (tokens are read from tokens.npz when a rebuild needs them)
         return True
 
     def _rebuild(self, store: ArticleStore, stamp: str) -> None:
@@ -138,12 +128,10 @@ class LexicalIndex:
         copy = LocalCopy.build(ids, entries, [articles[a] for a in live_articles], store.embed_dim)
         article_ids = [e.article_id for e in entries]
         days = [day_number(articles[a].article.published) for a in article_ids]
-        bm25 = None
-        if ids:
-            bm25 = _bm25s().BM25()
-            corpus = _bm25s().tokenization.Tokenized(ids=[t.tolist() for t in tokens], vocab=index)
-            bm25.index(corpus, show_progress=False)
-        saved = self._save(stamp, bm25, ids, article_ids, days, vocab, tokens, copy)
+        lengths = np.array([len(t) for t in tokens], dtype=np.int64)
+        flat = np.concatenate(tokens).astype(np.int32) if tokens else np.zeros(0, np.int32)
+        bm25 = BM25.build(flat, lengths, len(vocab)) if ids else None
+        saved = self._save(stamp, bm25, ids, article_ids, days, vocab, flat, lengths, copy)
         self._set(stamp, bm25, ids, article_ids, days, saved or copy)
         self._tokens = dict(zip(ids, tokens))
 
@@ -181,8 +169,8 @@ class LexicalIndex:
         return {cid: (tokens[cid], copy.chunk(i)) for i, cid in enumerate(ids) if cid in tokens}
 
     def _save(
-        self, stamp: str, bm25: Any, ids: list, article_ids: list, days: list, vocab: list[str],
-        tokens: list[np.ndarray], copy: LocalCopy,
+        self, stamp: str, bm25: BM25 | None, ids: list, article_ids: list, days: list, vocab: list[str],
+        flat: np.ndarray, lengths: np.ndarray, copy: LocalCopy,
     ) -> LocalCopy | None:
         """Write into a temporary folder, then swap it in, so readers never see half an index.
         Returns the saved copy, memory-mapped (None when the folder is read-only)."""
@@ -193,11 +181,10 @@ class LexicalIndex:
             return None  # a read-only folder: keep the index in memory only
         try:
             if bm25 is not None:
-                bm25.save(str(tmp / "bm25"), show_progress=False)
+                bm25.save(tmp)
             copy.save(tmp, stamp)
             (tmp / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
-            flat = np.concatenate(tokens).astype(np.int32) if tokens else np.zeros(0, np.int32)
-            np.savez(tmp / "tokens.npz", tokens=flat, lengths=np.array([len(t) for t in tokens], dtype=np.int32))
+            np.savez(tmp / "tokens.npz", tokens=flat, lengths=lengths.astype(np.int32))
             payload = {"stamp": stamp, "ids": ids, "article_ids": article_ids, "days": days}
             (tmp / "chunks.json").write_text(json.dumps(payload), encoding="utf-8")
             with self._locked(exclusive=True):
@@ -212,7 +199,7 @@ class LexicalIndex:
             return None
         return LocalCopy.open(self.folder, ids, stamp)
 
-    def _set(self, stamp: str, bm25: Any, ids: list, article_ids: list, days: list, copy: LocalCopy) -> None:
+    def _set(self, stamp: str, bm25: BM25 | None, ids: list, article_ids: list, days: list, copy: LocalCopy) -> None:
         self._stamp, self._bm25, self._ids, self._copy = stamp, bm25, list(ids), copy
         self._position = {cid: i for i, cid in enumerate(self._ids)}
         self._article_ids = np.array(article_ids, dtype=object)
@@ -257,7 +244,8 @@ class LexicalIndex:
         """BM25 score of every chunk (0 for chunks the filters exclude)."""
         if self._bm25 is None:
             return np.zeros(0, dtype=np.float32)
-        scores = np.asarray(self._bm25.get_scores(terms(query)), dtype=np.float32)
+        _, index = self._vocabulary()
+        scores = self._bm25.scores([index[t] for t in terms(query) if t in index])
         allowed = self._allowed(filters)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
