@@ -52,15 +52,15 @@ class LocalCopy:
         chunks: np.ndarray,
         articles: list[list[Any]],
         blob: Any,
-        offsets: np.ndarray,
-        vectors: np.ndarray,
+        offsets: np.ndarray | None,
+        vectors: Any,
     ):
         self.chunk_ids = list(chunk_ids)
         self._chunks = chunks  # (start, end, index, article row) per chunk
         self._articles = articles  # [id, version, title, source, url, published, path] per article
-        self._blob = blob  # bytes or a read-only memory map
-        self._offsets = offsets
-        self._vectors = vectors
+        self._blob = blob  # a read-only memory map of texts.bin, or (built in memory) the list of texts
+        self._offsets = offsets  # byte offsets into texts.bin (None in memory)
+        self._vectors = vectors  # (chunks x dim) memory map, or (in memory) the list of vectors
         self._article_row = {row[0]: i for i, row in enumerate(articles)}
 
     def __len__(self) -> int:
@@ -68,6 +68,8 @@ class LocalCopy:
 
     # ----- reading ----------------------------------------------------------------------
     def _text(self, i: int) -> str:
+        if self._offsets is None:
+            return self._blob[i]
         return bytes(self._blob[int(self._offsets[i]) : int(self._offsets[i + 1])]).decode("utf-8")
 
     def chunk(self, i: int) -> ChunkEntry:
@@ -80,6 +82,8 @@ class LocalCopy:
         return dict(zip(ARTICLE_FIELDS, row[2:]))
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
+        if isinstance(self._vectors, list):
+            return np.vstack([self._vectors[i] for i in rows]).astype(np.float32)
         return np.asarray(self._vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
 
     def article(self, article_id: str) -> ArticleEntry | None:
@@ -96,27 +100,37 @@ class LocalCopy:
     def build(
         cls, chunk_ids: Sequence[str], chunks: Sequence[ChunkEntry], articles: Sequence[ArticleEntry], dim: int
     ) -> LocalCopy:
+        """An in-memory copy holding references to the given texts and vectors (no copies: a
+        100,000-chunk store would otherwise hold its texts and vectors twice while saving)."""
         rows = {entry.article.id: i for i, entry in enumerate(articles)}
-        texts = [c.text.encode("utf-8") for c in chunks] + [a.article.text.encode("utf-8") for a in articles]
-        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([len(t) for t in texts]) if texts else []
-        vectors = np.zeros((len(chunks), dim), dtype=np.float32)
-        for i, c in enumerate(chunks):
-            vectors[i] = c.vector
         table = np.array([[c.start, c.end, c.index, rows[c.article_id]] for c in chunks], dtype=np.int64)
         return cls(
             chunk_ids,
             table.reshape(len(chunks), 4),
             [[a.article.id, a.version, *(getattr(a.article, f) for f in ARTICLE_FIELDS)] for a in articles],
-            b"".join(texts),
-            offsets,
-            vectors,
+            [c.text for c in chunks] + [a.article.text for a in articles],
+            None,
+            [np.asarray(c.vector, dtype=np.float32) for c in chunks] if chunks else np.zeros((0, dim), np.float32),
         )
 
     def save(self, folder: Path, stamp: str) -> None:
-        (folder / "texts.bin").write_bytes(bytes(self._blob))
-        np.save(folder / "text_offsets.npy", self._offsets)
-        np.save(folder / "vectors.npy", np.asarray(self._vectors, dtype=np.float32))
+        """Write the files, streaming texts and vectors (an in-memory copy is written as is)."""
+        count = len(self.chunk_ids) + len(self._articles)
+        offsets = np.zeros(count + 1, dtype=np.int64)
+        with open(folder / "texts.bin", "wb") as out:
+            for i in range(count):
+                data = self._text(i).encode("utf-8")
+                out.write(data)
+                offsets[i + 1] = offsets[i] + len(data)
+        np.save(folder / "text_offsets.npy", offsets)
+        dim = len(self._vectors[0]) if len(self.chunk_ids) else np.asarray(self._vectors).reshape(0, -1).shape[1]
+        vectors = np.lib.format.open_memmap(folder / "vectors.npy", mode="w+", dtype=np.float32,
+                                            shape=(len(self.chunk_ids), dim))
+        for first in range(0, len(self.chunk_ids), 4096):
+            part = range(first, min(len(self.chunk_ids), first + 4096))
+            vectors[first : part.stop] = self.vectors(list(part))
+        vectors.flush()
+        del vectors
         np.save(folder / "chunks.npy", self._chunks)
         layout = {"stamp": stamp, "chunks": len(self.chunk_ids), "articles": self._articles}
         (folder / "articles.json").write_text(json.dumps(layout), encoding="utf-8")
