@@ -123,7 +123,7 @@ class LocalCopy:
                 out.write(data)
                 offsets[i + 1] = offsets[i] + len(data)
         np.save(folder / "text_offsets.npy", offsets)
-        dim = len(self._vectors[0]) if len(self.chunk_ids) else np.asarray(self._vectors).reshape(0, -1).shape[1]
+        dim = len(self._vectors[0]) if len(self.chunk_ids) else np.asarray(self._vectors).shape[-1]
         vectors = np.lib.format.open_memmap(folder / "vectors.npy", mode="w+", dtype=np.float32,
                                             shape=(len(self.chunk_ids), dim))
         for first in range(0, len(self.chunk_ids), 4096):
