@@ -17,6 +17,7 @@ import numpy as np
 K1 = 1.5
 B = 0.75
 _FILES = ("bm25_weights.npy", "bm25_chunks.npy", "bm25_starts.npy")
+_BLOCK = 8192  # chunks per step of the build
 
 
 @dataclass(frozen=True)
@@ -33,19 +34,30 @@ class BM25:
         lengths = np.asarray(lengths, dtype=np.int64)
         if n == 0 or len(flat) == 0:
             return cls(np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(vocabulary_size + 1, np.int64), n)
-        chunk_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        # One key per (term, chunk): sorted unique keys are the term-major order, counts are tf.
-        keys, tf = np.unique(np.asarray(flat, dtype=np.int64) * n + chunk_of, return_counts=True)
-        del chunk_of
-        terms, chunks = np.divmod(keys, n)
-        del keys
+        # (term, chunk, tf) triples, a block of chunks at a time so the int64 keys of one
+        # block are all that is ever sorted at once.
+        bounds = np.concatenate([[0], np.cumsum(lengths)])
+        parts = []
+        for first in range(0, n, _BLOCK):
+            last = min(n, first + _BLOCK)
+            size = last - first
+            chunk_of = np.repeat(np.arange(size, dtype=np.int64), lengths[first:last])
+            keys, tf = np.unique(np.asarray(flat[bounds[first] : bounds[last]], dtype=np.int64) * size + chunk_of,
+                                 return_counts=True)
+            parts.append(((keys // size).astype(np.int32), (keys % size + first).astype(np.int32), tf.astype(np.int32)))
+        terms = np.concatenate([p[0] for p in parts])
+        order = np.argsort(terms, kind="stable")  # term-major; chunks stay in order within a term
+        terms = terms[order]
+        chunks = np.concatenate([p[1] for p in parts])[order]
+        tf = np.concatenate([p[2] for p in parts])[order]
+        del parts, order
         df = np.bincount(terms, minlength=vocabulary_size)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5))
-        norm = K1 * ((1 - B) + B * lengths / max(1e-9, float(lengths.mean())))
-        weights = (idf[terms] * tf / (norm[chunks] + tf)).astype(np.float32)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = (K1 * ((1 - B) + B * lengths / max(1e-9, float(lengths.mean())))).astype(np.float32)
+        weights = idf[terms] * tf / (norm[chunks] + tf)
         starts = np.zeros(vocabulary_size + 1, dtype=np.int64)
         np.cumsum(df, out=starts[1:])
-        return cls(weights, chunks.astype(np.int32), starts, n)
+        return cls(weights.astype(np.float32), chunks, starts, n)
 
     def scores(self, token_ids: list[int]) -> np.ndarray:
         """BM25 score of every chunk for a question's token ids (repeats count again)."""
