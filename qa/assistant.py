@@ -125,7 +125,8 @@ class Assistant:
                 published_from=filters.get("published_from") or "",
                 published_to=filters.get("published_to") or "",
             )
-        self.lexical.ensure_current(self.store)
+        if len(self.lexical) == 0:  # (retrieval reads the store's stamp itself; only an empty
+            self.lexical.ensure_current(self.store)  # or unloaded index needs a look here)
         if len(self.lexical) == 0:
             raise StoreError(
                 f"the store at {self.store.where} has no articles yet; add some first, "

@@ -45,11 +45,12 @@ def _receive(stream: IO[bytes]) -> Any:
     return pickle.loads(data)
 
 
-def embed_and_tokenize(model: Any, texts: list[str], batch_size: int = 256) -> tuple[np.ndarray, list[str]]:
+def embed_and_tokenize(dim: int, texts: list[str]) -> tuple[np.ndarray, list[str]]:
     """WordLlama vectors (L2-normalised, as WordLlamaEmbedding gives them) and joined BM25 terms."""
     from qa.tokens import terms
+    from qa.wordllama_model import embed_texts
 
-    vectors = model.embed(texts, norm=True, batch_size=batch_size) if texts else np.zeros((0, 0), np.float32)
+    vectors = embed_texts(texts, dim) if texts else np.zeros((0, 0), np.float32)
     return vectors, [_SEPARATOR.join(terms(t)) for t in texts]
 
 
@@ -121,9 +122,10 @@ class BatchEmbedder:
 
 
 def main() -> None:
-    from qa.wordllama_model import load_wordllama
+    from qa.wordllama_model import embed_texts
 
-    model = load_wordllama(int(sys.argv[1]))
+    dim = int(sys.argv[1])
+    embed_texts(["warm up"], dim)  # load the model before the first batch arrives
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
@@ -131,7 +133,7 @@ def main() -> None:
         except EOFError:
             return
         try:
-            reply: Any = embed_and_tokenize(model, texts)
+            reply: Any = embed_and_tokenize(dim, texts)
         except Exception as exc:  # the parent re-raises it and embeds that batch itself
             reply = RuntimeError(f"embedding worker: {type(exc).__name__}: {exc}")
         _send(sink, reply)

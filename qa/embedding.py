@@ -8,13 +8,13 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from qa.wordllama_model import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
+from qa.wordllama_model import WORDLLAMA_CONFIG, WORDLLAMA_DIM, embed_texts, load_wordllama
 
 
 def embed_sentences(texts: list[str]) -> np.ndarray:
     """L2-normalised WordLlama vectors for sentences (rows), whatever embedder retrieval uses: the
     sentence scorers were trained on these."""
-    return load_wordllama(WORDLLAMA_DIM).embed(texts, norm=True)
+    return embed_texts(texts, WORDLLAMA_DIM)
 
 
 class WordLlamaEmbedding(BaseEmbedding):
@@ -36,7 +36,7 @@ class WordLlamaEmbedding(BaseEmbedding):
     def embed_many(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self._model.embed(texts, norm=True, batch_size=self.embed_batch_size)
+        vectors = embed_texts(texts, self.dim)
         return vectors.tolist()
 
     def _get_text_embedding(self, text: str) -> list[float]:
