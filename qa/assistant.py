@@ -49,7 +49,7 @@ class Assistant:
             settings = settings.model_copy(update=overrides)
         embedder = embedder or build_embedder(settings)
         llm = llm or build_llm(settings)
-        dim = len(embedder.get_text_embedding("dimension probe"))
+        dim = _dimension(embedder)
         return cls(settings, _open_store(settings, embedder.model_name, dim), embedder, llm)
 
     # ----- articles -------------------------------------------------------------------------
@@ -217,3 +217,12 @@ class Conversation:
         answer = self.assistant.chat(messages, **options)
         self.history += [("user", question), ("assistant", answer.answer)]
         return answer
+
+
+def _dimension(embedder) -> int:
+    """The embedder's vector size: known for WordLlama, else asked of the model once."""
+    from qa.embedding import WordLlamaEmbedding
+
+    if isinstance(embedder, WordLlamaEmbedding):
+        return embedder.dim
+    return len(embedder.get_text_embedding("dimension probe"))
