@@ -34,6 +34,8 @@ def log(message: str) -> None:
 
 
 def worker(task: str, args: dict) -> dict:
+    # Flush the previous task's dirty pages first, so their writeback does not land in this timing.
+    os.sync()
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "bench.worker", task, json.dumps(args)],
