@@ -85,7 +85,9 @@ class StoreSafety:
     def index_problems(self, sample: int = 3) -> list[str]:
         """Self-check: `sample` stored chunks (first, middle, last) must come back first when the
         index is searched with their own vectors. Missing or damaged HNSW files otherwise give
-        wrong results silently (or Chroma errors on every call)."""
+        wrong results silently (or Chroma errors on every call). One miss alone proves nothing
+        (search is approximate, see `tolerated_misses`), so a miss widens the check to a sample
+        of 200 chunks, judged by the same tolerance as the full check."""
         try:
             self._articles.count()
             total = self._chunks.count()
@@ -93,7 +95,13 @@ class StoreSafety:
                 return []
             step = max(1, (total - 1) // max(1, sample - 1))
             offsets = sorted({min(total - 1, i * step) for i in range(sample)})
-            return [p for offset in offsets if (p := self._self_check_at(offset, total))]
+            problems = [p for offset in offsets if (p := self._self_check_at(offset, total))]
+            if problems:
+                lost = self.lost_vectors(limit=200)
+                if len(lost) <= tolerated_misses(min(total, 200)):
+                    return []
+                problems.append(f"{len(lost)} of about {min(total, 200)} sampled chunks are missed too")
+            return problems
         except Exception as exc:  # Chroma raises InternalError for index files it cannot read
             return [f"Chroma cannot read it ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"]
 
@@ -255,10 +263,14 @@ def _forget_cached_client(folder: Path) -> None:
 
 def tolerated_misses(checked: int) -> int:
     """How many of `checked` chunks the self-check may miss before calling the index damaged.
-    HNSW search is approximate: chromadb 1.5.9 misses about one exact self-match in 700 even in
-    a freshly rebuilt index (measured); lost vectors (concurrent writers, a kill during an index
-    save) showed up as 1-3 % missing or as errors."""
-    return max(1, checked // 200)
+
+    HNSW search is approximate, and Chroma's index (chromadb 1.5.9) loses reach as articles are
+    replaced (deleted vectors stay in its graph): measured here, a freshly built index misses
+    about one exact self-match in 700; after rounds of replacing a quarter of 300 articles, 1 to
+    7 of about 700 chunks (up to 1.0 %), a different few each time a client loads it, also with
+    a search restricted to the chunk's own id. Deleted or damaged index files show up as errors
+    or as most chunks missing. `qa doctor --repair` rebuilds a worn index too."""
+    return max(1, checked // 50)
 
 
 def _note_user(folder: Path) -> bool:

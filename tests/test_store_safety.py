@@ -17,12 +17,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.chunking import chunk_text
 from qa.doctor import run as run_doctor
 from qa.errors import StoreError
-from qa.lexical import LexicalIndex
+from qa.lexical import LexicalIndex, index_text
 from qa.loading import load_file
 from qa.settings import Settings
 from qa.store import ArticleStore
@@ -75,13 +76,16 @@ def pending_note(store: Path) -> str:
     return "".join(r[0] or "" for r in rows if r[0] and r[0] != "[]")
 
 
-def check_consistent(store: ArticleStore, texts_seen: dict[str, set[str]], bm25_dir: Path) -> int:
+def check_consistent(store: ArticleStore, texts_seen: dict[str, set[str]], bm25_dir: Path, embedder) -> int:
     """Every article is whole or absent, no chunk outside an article, BM25 and the vector index
-    agree with Chroma. Returns the number of articles present."""
+    agree with Chroma, every chunk's vector is the embedding of its text. Returns the number of
+    articles present."""
     records = store.records()
     by_article: dict[str, list[tuple[str, dict]]] = {}
-    for cid, _text, meta in store.iter_chunks():
+    embedded: dict[str, str] = {}  # chunk id -> the text its vector must embed
+    for cid, text, meta in store.iter_chunks():
         by_article.setdefault(meta["article_id"], []).append((cid, meta))
+        embedded[cid] = index_text(records[meta["article_id"]][0].title, text) if meta["article_id"] in records else text
     assert set(by_article) <= set(records), f"chunks of unknown articles: {set(by_article) - set(records)}"
     for article_id, (info, version) in records.items():
         chunks = by_article.get(article_id, [])
@@ -94,7 +98,13 @@ def check_consistent(store: ArticleStore, texts_seen: dict[str, set[str]], bm25_
     lexical = LexicalIndex(bm25_dir)
     lexical.ensure_current(store)
     assert sorted(lexical._ids) == sorted(cid for chunks in by_article.values() for cid, _ in chunks)
-    lost = store.lost_vectors(limit=10**9)  # chunks a search with their own vector misses
+    ids = sorted(embedded)
+    stored = store.vectors_by_id(ids)
+    assert sorted(stored) == ids, "chunks without a vector"
+    expected = embedder.get_text_embedding_batch([embedded[cid] for cid in ids])
+    wrong = [cid for cid, want in zip(ids, expected) if not np.allclose(stored[cid], want, atol=1e-4)]
+    assert wrong == [], f"vectors that are not their chunk's embedding: {wrong[:5]}"
+    lost = store.lost_vectors(limit=10**9)  # chunks a search with their own vector misses (approximate)
     assert len(lost) <= tolerated_misses(store.count_chunks()), lost
     return len(records)
 
@@ -195,12 +205,12 @@ def test_sigkill_during_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_p
             half_done += bool(pending_note(store_dir))
             store, repaired = open_or_repair(store_dir, embedder)  # opening finishes a half-done write
             index_repairs += repaired
-            check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}")
+            check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}", embedder)
             assert driver.run(None)["code"] == 0, outcome
             store, repaired = open_or_repair(store_dir, embedder)
             index_repairs += repaired
             want = expected_chunks(corpus)
-            present = check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}-done")
+            present = check_consistent(store, texts_seen, tmp_path / f"bm25-{round_number}-done", embedder)
             assert present == files and store.count_chunks() == sum(want.values())
             assert {aid: info.chunks for aid, (info, _) in store.records().items()} == want
         print(f"\n{kills} kills survived, {half_done} left a half-done write (finished on open), "
@@ -471,7 +481,7 @@ def test_two_ingesters_and_an_asker_share_an_embedded_store(made_store, tmp_path
     wanted = sorted(a.id for path in last for a in load_file(Path(path)))
     assert seen == {"dense": wanted, "bm25": wanted}  # the asker saw the new articles both ways
     store = open_store(made_store, embedder)
-    assert check_consistent(store, texts_seen, tmp_path / "bm25") == 1 + 2 * per_writer  # nothing lost
+    assert check_consistent(store, texts_seen, tmp_path / "bm25", embedder) == 1 + 2 * per_writer  # nothing lost
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["kill-driver"]:
