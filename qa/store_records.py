@@ -77,57 +77,34 @@ def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
+def _described(a: Article) -> dict[str, Any]:
+    """What chunks and article records both keep of an article."""
+    return {"title": a.title, "source": a.source, "url": a.url, "published": a.published}
+
+
 def chunk_meta(item: PreparedArticle) -> dict[str, Any]:
     a = item.article
-    return {
-        "article_id": a.id,
-        "version": item.version,
-        "title": a.title,
-        "source": a.source,
-        "url": a.url,
-        "published": a.published,
-        "published_day": day_number(a.published),
-    }
+    return {"article_id": a.id, "version": item.version, **_described(a), "published_day": day_number(a.published)}
 
 
 def article_meta(item: PreparedArticle) -> dict[str, Any]:
     a = item.article
-    return {
-        "title": a.title,
-        "source": a.source,
-        "url": a.url,
-        "published": a.published,
-        "path": a.path,
-        "hash": a.hash,
-        "version": item.version,
-        "chunks": len(item.chunks),
-        "chars": len(a.text),
-    }
+    return {**_described(a), "path": a.path, "hash": a.hash, "version": item.version,
+            "chunks": len(item.chunks), "chars": len(a.text)}
+
+
+def _strings(meta: dict[str, Any], *keys: str) -> dict[str, str]:
+    return {key: str(meta.get(key, "")) for key in keys}
 
 
 def article_from(article_id: str, text: str, meta: dict[str, Any]) -> Article:
-    return Article(
-        id=article_id,
-        title=str(meta.get("title", "")),
-        text=text,
-        source=str(meta.get("source", "")),
-        url=str(meta.get("url", "")),
-        published=str(meta.get("published", "")),
-        path=str(meta.get("path", "")),
-    )
+    return Article(id=article_id, text=text, **_strings(meta, "title", "source", "url", "published", "path"))
 
 
 def info_from(article_id: str, meta: dict[str, Any]) -> ArticleInfo:
     return ArticleInfo(
-        id=article_id,
-        title=str(meta.get("title", "")),
-        source=str(meta.get("source", "")),
-        url=str(meta.get("url", "")),
-        published=str(meta.get("published", "")),
-        hash=str(meta.get("hash", "")),
-        chunks=int(meta.get("chunks", 0)),
-        chars=int(meta.get("chars", 0)),
-        path=str(meta.get("path", "")),
+        id=article_id, chunks=int(meta.get("chunks", 0)), chars=int(meta.get("chars", 0)),
+        **_strings(meta, "title", "source", "url", "published", "hash", "path"),
     )
 
 

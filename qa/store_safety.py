@@ -57,14 +57,17 @@ class StoreSafety:
             store._synced_stamp = store.stamp()
             crashed = _note_user(folder)
             if verify:  # `qa doctor` opens without it: it checks and recovers itself
-                if crashed or _index_signature(folder) != _verified_signature(folder):
+                checked = crashed or _index_signature(folder) != _verified_signature(folder)
+                if checked:
                     store.verify_index()
-                    _note_verified(folder)
                 store.recovered_on_open = store.recover()
                 # A process killed while using the store (even in Chroma's own index upkeep
                 # during a read) can leave broken index files: then check every chunk.
                 if store.recovered_on_open or crashed:
                     store.verify_index(full=True)
+                    checked = True
+                if checked:  # only once every check passed: the crash mark is gone by now
+                    _note_verified(folder)
         return store
 
     def verify_index(self, full: bool = False) -> None:
@@ -226,10 +229,8 @@ def _index_signature(folder: Path) -> dict[str, list[int]]:
     sqlite database changes on every open). Deleting or damaging a file changes it."""
     root = folder / "chroma"
     try:
-        return {
-            str(path.relative_to(root)): [path.stat().st_size, path.stat().st_mtime_ns]
-            for path in sorted(root.glob("*/*")) if path.is_file()
-        }
+        stats = {str(path.relative_to(root)): path.stat() for path in sorted(root.glob("*/*")) if path.is_file()}
+        return {name: [st.st_size, st.st_mtime_ns] for name, st in stats.items()}
     except OSError:
         return {}
 
