@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa import sentence_features
+from qa import sentence_features, syntax
 from qa.linear import LinearScorer, load_scorer
 from qa.question_info import QuestionInfo, read_question
 from qa.sentence_features import Embed, Passage, SentenceTable, sentence_table
@@ -56,6 +56,9 @@ def span_groups(question: QuestionInfo, texts: Sequence[str], scores: Sequence[f
     out = []
     best = scores[0] if len(scores) else 0.0
     wh_vector = embed([question.wh_noun])[0] if embed is not None and question.wh_noun else None
+    # One batch for the parser (each call has a fixed cost of a few ms); candidates() then finds
+    # every parse, the question's too, in the cache.
+    syntax.parse_all([*texts, question.text])
     for rank, (text, score) in enumerate(zip(texts, scores)):
         spans, rows = candidates(
             text, question, sentence_score=float(score - best), sentence_first=rank == 0,

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from qa import syntax
 from qa.answer_types import MONTHS, NUMBER_WORDS
 from qa.question_info import CLASSES, QuestionInfo
 from qa.tokens import STOPWORDS, stem_all
@@ -73,7 +74,7 @@ def feature_names() -> list[str]:
         "window_share", "all_caps", "first_cap", "inner_stop_share", "has_number", "has_date",
         "sentence_score", "sentence_first", "is_whole_clause", "bias",
     ]
-    return names
+    return names + syntax.feature_names(CLASSES)
 
 
 FEATURES = tuple(feature_names())
@@ -81,6 +82,7 @@ _INDEX = {name: i for i, name in enumerate(FEATURES)}
 _KIND_COLUMN = np.array([[_INDEX[f"class_{c}_kind_{k}"] for k in KINDS] for c in CLASSES])
 _LEN_COLUMN = np.array([_INDEX[f"len_{n}"] for n in LENGTHS])
 _CLASS_LEN_COLUMN = np.array([[_INDEX[f"class_{c}_len_{n}"] for n in LENGTHS] for c in CLASSES])
+_SYNTAX_FIRST = _INDEX[syntax.feature_names(CLASSES)[0]]
 
 
 def tokenize(sentence: str) -> list[Token]:
@@ -177,6 +179,11 @@ def candidates(
     rows = np.arange(len(i))
     _fill(m, rows, i, j, t, question)
     m[:, _INDEX["sentence_score"]] = sentence_score
+    (parse,) = syntax.parse_all([sentence])
+    m[:, _SYNTAX_FIRST:] = syntax.span_features(
+        parse, np.array([s.start for s in spans]), np.array([s.end for s in spans]), question.stems,
+        CLASSES.index(question.klass), len(CLASSES), stem_all, syntax.question_role(question.text, stem_all),
+    )
     m[:, _INDEX["sentence_first"]] = float(sentence_first)
     if wh_vector is not None and embed is not None:
         from qa.sentence_features import cached_vectors
