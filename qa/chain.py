@@ -44,6 +44,9 @@ class AnswerChain:
         return self.answer(question, chunks, timings)
 
     def retrieve(self, question: str, top_k: int, filters: Filters | None, mode: Mode):
+        prepare = getattr(self.llm, "prepare", None)  # lets a model load while the search runs
+        if prepare is not None:
+            prepare()
         started = time.perf_counter()
         chunks = self.retriever.retrieve(question, top_k, filters, mode)
         return chunks, {"retrieve": round((time.perf_counter() - started) * 1000, 2)}

@@ -48,6 +48,13 @@ class ExtractiveLLM(CustomLLM):
         name = f"{MODEL_NAME}-naive" if self.naive else MODEL_NAME
         return LLMMetadata(model_name=name, context_window=1_000_000, num_output=1024, is_chat_model=False)
 
+    def prepare(self) -> None:
+        """Called before each search: the first one starts loading the parser in the background."""
+        if not self.naive:
+            from qa import syntax
+
+            syntax.load_in_background()
+
     @property
     def reader(self) -> Reader:
         if self._reader is None:

@@ -57,7 +57,7 @@ def span_groups(question: QuestionInfo, texts: Sequence[str], scores: Sequence[f
     best = scores[0] if len(scores) else 0.0
     wh_vector = embed([question.wh_noun])[0] if embed is not None and question.wh_noun else None
     # One batch for the parser (each call has a fixed cost of a few ms); candidates() then finds
-    # every parse, the question's too, in the cache.
+    # every parse in the cache.
     syntax.parse_all([*texts, question.text])
     for rank, (text, score) in enumerate(zip(texts, scores)):
         spans, rows = candidates(

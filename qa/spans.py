@@ -70,7 +70,7 @@ def feature_names() -> list[str]:
     names += [
         "between_matches", "same_clause_matches", "right_after_matches", "right_before_matches",
         "wh_noun_similarity",
-        "in_question_share", "any_in_question", "log_distance", "adjacent_left", "adjacent_right",
+        "in_question_share", "any_in_question", "first_in_question", "last_in_question", "log_distance", "adjacent_left", "adjacent_right",
         "window_share", "all_caps", "first_cap", "inner_stop_share", "has_number", "has_date",
         "sentence_score", "sentence_first", "is_whole_clause", "bias",
     ]
@@ -182,7 +182,7 @@ def candidates(
     (parse,) = syntax.parse_all([sentence])
     m[:, _SYNTAX_FIRST:] = syntax.span_features(
         parse, np.array([s.start for s in spans]), np.array([s.end for s in spans]), question.stems,
-        CLASSES.index(question.klass), len(CLASSES), stem_all, syntax.question_role(question.text, stem_all),
+        CLASSES.index(question.klass), len(CLASSES), syntax.question_role(question.text),
     )
     m[:, _INDEX["sentence_first"]] = float(sentence_first)
     if wh_vector is not None and embed is not None:
@@ -222,6 +222,10 @@ def _fill(m: np.ndarray, rows: np.ndarray, i: np.ndarray, j: np.ndarray, t: _Tok
 
     m[:, _INDEX["in_question_share"]] = n_repeated / np.maximum(1, n_content)
     m[:, _INDEX["any_in_question"]] = n_repeated > 0
+    # "silver chains" for "What were the chains made of?": the question's own word at an edge of
+    # the span is usually not part of the answer.
+    m[:, _INDEX["first_in_question"]] = matched[i]
+    m[:, _INDEX["last_in_question"]] = matched[j]
     # Nearest question word before the span and after it (positions; -inf / +inf when none).
     positions = np.arange(n)
     last = np.where(matched, positions, -(10**9))

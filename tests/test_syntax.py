@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from qa import syntax
 from qa.question_info import CLASSES, read_question
 from qa.spans import FEATURES, candidates
-from qa.tokens import stem_all
 
 SENTENCE = "Under the plan, Hamas would free ten living hostages in the first week, officials in Cairo said."
 
@@ -26,7 +28,7 @@ def test_the_model_ships_in_a_package_and_loads_offline():
 def test_parse_finds_noun_chunks_as_token_ranges_without_leading_function_words():
     (parse,) = syntax.parse_all([SENTENCE])
     words = [SENTENCE[s:e] for s, e in zip(parse.starts, parse.ends)]
-    chunks = {" ".join(words[a : b + 1]) for a, b in parse.chunks}
+    chunks = {" ".join(words[a : b + 1]) for a, b in enumerate(parse.chunk_end.tolist()) if b >= 0}
     assert {"ten living hostages", "plan", "first week", "Cairo"} <= chunks  # "the" is dropped
     assert syntax.parse_all([SENTENCE])[0] is parse  # cached
 
@@ -55,10 +57,10 @@ def test_tree_distance_and_the_question_words_governing_the_span():
 
 
 def test_question_role_names_what_the_question_word_stands_for():
-    assert syntax.question_role("Who founded Harvard University?", stem_all) == syntax.QuestionRole("subject", "found")
-    assert syntax.question_role("What did Watt invent?", stem_all) == syntax.QuestionRole("object", "invent")
-    assert syntax.question_role("In what country is Normandy located?", stem_all).role == "pobj"
-    assert syntax.question_role("Tell me about the plan.", stem_all) == syntax.QuestionRole(None, None)
+    assert syntax.question_role("Who founded Harvard University?") == syntax.QuestionRole("subject", "found")
+    assert syntax.question_role("What did Watt invent?") == syntax.QuestionRole("object", "invent")
+    assert syntax.question_role("In what country is Normandy located?").role == "pobj"
+    assert syntax.question_role("Tell me about the plan.") == syntax.QuestionRole(None, None)
 
 
 def test_subject_of_the_questions_verb_is_marked():
@@ -75,7 +77,7 @@ def test_features_are_zero_width_safe_for_empty_and_odd_text():
     for text in ["", "   ", "?!", "ünïcödé ∑ 12,5 — x", "a\n\nb"]:
         (parse,) = syntax.parse_all([text])
         out = syntax.span_features(parse, np.array([0]), np.array([max(1, len(text))]), frozenset(), 0,
-                                   len(CLASSES), stem_all)
+                                   len(CLASSES))
         assert out.shape == (1, len(syntax.feature_names(CLASSES)))
         assert np.isfinite(out).all()
 
@@ -84,12 +86,30 @@ def test_a_missing_parser_package_is_a_clear_config_error(monkeypatch):
     from qa.errors import ConfigError
 
     monkeypatch.setattr(syntax, "MODEL_PACKAGE", "no_such_spacy_model_package")
-    syntax._nlp.cache_clear()
+    syntax._loaded.cache_clear()
     try:
         with pytest.raises(ConfigError, match="pip install -e"):
             syntax._nlp()
         assert not syntax.available()
     finally:
         monkeypatch.undo()
-        syntax._nlp.cache_clear()
+        syntax._loaded.cache_clear()
     assert syntax.available()
+
+
+def test_the_extractive_model_starts_loading_the_parser_before_the_first_search():
+    probe = (
+        "import threading\n"
+        "from qa import syntax\n"
+        "from qa.extractive import ExtractiveLLM\n"
+        "assert syntax._loaded.cache_info().currsize == 0\n"
+        "ExtractiveLLM().prepare()\n"
+        "(loader,) = [t for t in threading.enumerate() if t.name == 'qa-parser-load']\n"
+        "loader.join(60)\n"
+        "assert syntax._loaded.cache_info().currsize == 1\n"
+        "ExtractiveLLM().prepare()  # loaded: no second thread\n"
+        "assert not [t for t in threading.enumerate() if t.name == 'qa-parser-load']\n"
+        "ExtractiveLLM(naive=True).prepare()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
