@@ -113,3 +113,14 @@ def test_the_extractive_model_starts_loading_the_parser_before_the_first_search(
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_question_words_at_the_span_edges_and_as_its_head_are_marked():
+    sentence = "Isaac was bound in silver chains and taken to Tripoli."
+    spans, rows = candidates(sentence, read_question("What were Isaac's chains made of?"))
+    col = {name: i for i, name in enumerate(FEATURES)}
+    by_text = {s.text: rows[k] for k, s in enumerate(spans)}
+    assert by_text["silver chains"][col["last_in_question"]] == 1.0
+    assert by_text["silver chains"][col["syn_head_matched"]] == 1.0  # its head is "chains"
+    assert by_text["silver"][col["last_in_question"]] == 0.0 and by_text["silver"][col["syn_head_matched"]] == 0.0
+    assert by_text["Isaac"][col["first_in_question"]] == 1.0
