@@ -123,6 +123,10 @@ def run_questions(
     """Answer and score every question; returns (results in gold order, gold problems, seconds)."""
     spans, problems = resolve_evidence(questions, assistant.article)
     assistant.lexical.ensure_current(assistant.store)  # once, before any thread needs it
+    started = time.perf_counter()
+    warm = getattr(assistant.chain.llm, "warm", None)  # batch work a model can do up front
+    if warm is not None:
+        warm([q.question for q in questions], assistant.lexical.texts())
     depth = max(depth, top_k)
 
     def one(q: GoldQuestion) -> QuestionResult:
@@ -152,7 +156,6 @@ def run_questions(
             on_done(result)
         return result
 
-    started = time.perf_counter()
     if concurrency <= 1:
         results = [one(q) for q in questions]
     else:

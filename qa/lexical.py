@@ -226,6 +226,12 @@ class LexicalIndex:
     def article(self, article_id: str) -> ArticleEntry | None:
         return None if self._copy is None else self._copy.article(article_id)
 
+    def texts(self) -> Iterator[str]:
+        """The text of every live chunk, in index order."""
+        if self._copy is not None:
+            for i in range(len(self._ids)):
+                yield self._copy.chunk(i).text
+
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:
         if filters is None or filters.empty:
             return None

@@ -135,15 +135,16 @@ def available() -> bool:
 
 _cache: dict[str, Parse] = {}
 _CACHE_LIMIT = 20000
+WARM_LIMIT = _CACHE_LIMIT // 2  # texts parsed ahead of an eval run, leaving room for the rest
 
 
-def parse_all(sentences: Sequence[str]) -> list[Parse]:
+def parse_all(sentences: Sequence[str], batch_size: int = 32) -> list[Parse]:
     """Parses of the sentences, parsing in one batch those not seen before."""
     found = {s: _cache.get(s) for s in dict.fromkeys(sentences)}
     missing = [s for s, parse in found.items() if parse is None]
     if missing:
         with _lock:  # spaCy pipelines are not safe to run from several threads at once
-            docs = list(_nlp().pipe(missing, batch_size=32))
+            docs = list(_nlp().pipe(missing, batch_size=batch_size))
         if len(_cache) + len(missing) > _CACHE_LIMIT:
             _cache.clear()  # another thread may be reading: it holds its own `found`
         for text, doc in zip(missing, docs):

@@ -153,3 +153,36 @@ def test_retrieval_modes_on_a_squad_slice(tmp_path, store_dir, embedder, mode):
     assert summary["run"]["retrieval"] == mode
     assert summary["metrics"]["retrieval"]["article_recall@10"] > 0.8
     assert summary["metrics"]["citations"]["validity"] == 1.0
+
+
+def _parser_calls(monkeypatch) -> list[int]:
+    """Texts per call the parser runs on, from now on (starting from an empty parse cache)."""
+    from qa import syntax
+
+    calls: list[int] = []
+    nlp = syntax._nlp()
+
+    class Counting:
+        def pipe(self, texts, **options):
+            calls.append(len(texts))
+            return nlp.pipe(texts, **options)
+
+    monkeypatch.setattr(syntax, "_cache", {})
+    monkeypatch.setattr(syntax, "_nlp", Counting)
+    syntax.question_role.cache_clear()
+    return calls
+
+
+def test_eval_parses_questions_and_passages_up_front_and_answers_the_same(tmp_path, monkeypatch, embedder):
+    from qa.extractive import ExtractiveLLM
+
+    gold = write_jsonl(tmp_path / "mini.jsonl", MINI)
+    calls = _parser_calls(monkeypatch)
+    warmed, _ = run_eval(Settings(store=tmp_path / "a"), gold=gold, articles=SAMPLE, embedder=embedder)
+    assert len(calls) == 1 and calls[0] > len(MINI)  # one batch: the questions and every sentence
+
+    calls = _parser_calls(monkeypatch)
+    monkeypatch.setattr(ExtractiveLLM, "warm", lambda self, questions, passages: None)
+    cold, _ = run_eval(Settings(store=tmp_path / "b"), gold=gold, articles=SAMPLE, embedder=embedder)
+    assert len(calls) >= len(MINI)  # without it, a parser call for every question
+    assert [(r.prediction, r.short, r.citations) for r in warmed] == [(r.prediction, r.short, r.citations) for r in cold]
