@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=1000)
     parser.add_argument("--squad", type=Path, default=SQUAD)
     parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: as qa eval chooses)")
     args = parser.parse_args()
 
     articles, questions = load_squad(args.squad, "0:8")
@@ -40,9 +41,11 @@ def main() -> None:
         )
         started = time.perf_counter()
         results, summary = run_eval(
-            Settings(store=Path(folder) / "unused"), gold=gold, articles=corpus, concurrency=args.concurrency
+            Settings(store=Path(folder) / "unused"), gold=gold, articles=corpus, concurrency=args.concurrency,
+            workers=args.workers,
         )
         wall = time.perf_counter() - started
+    print(f"workers: {summary['run']['workers']}")
     print(f"questions: {len(results)}  articles: {summary['corpus']['articles']}  chunks: {summary['corpus']['chunks']}")
     print(f"eval (questions only): {summary['cost']['seconds']:.1f} s  ({summary['cost']['questions_per_second']} questions/s)")
     print(f"wall incl. model loading and ingest: {wall:.1f} s")

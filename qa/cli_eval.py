@@ -26,7 +26,11 @@ def eval_command(
     retrieval: Optional[str] = typer.Option(None, "--retrieval", help="dense, bm25 or hybrid."),
     top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model."),
     model: Optional[str] = typer.Option(None, "--model", help="Answering model (as QA_LLM)."),
-    concurrency: int = typer.Option(1, "--concurrency", min=1, max=64, help="Questions answered in parallel."),
+    concurrency: int = typer.Option(1, "--concurrency", min=1, max=64, help="Questions answered in parallel (threads: for remote models)."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", min=1, max=64,
+        help="Processes answering questions (default: one per core, up to 4, for the offline model on 600+ questions).",
+    ),
     fail_under: list[str] = typer.Option([], "--fail-under", help="METRIC=VALUE floor; repeatable."),
     fail_over: list[str] = typer.Option([], "--fail-over", help="METRIC=VALUE ceiling (e.g. errors=0); repeatable."),
     baseline: Optional[Path] = typer.Option(
@@ -66,6 +70,7 @@ def eval_command(
             retrieval=retrieval,
             top_k=top_k,
             concurrency=concurrency,
+            workers=workers,
             on_start=lambda total: progress.update(task, total=total),
             on_done=lambda _: progress.advance(task),
         )

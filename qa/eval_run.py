@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from qa.errors import QAError
+from qa.eval_workers import auto_workers
 from qa.evaluate import QuestionResult, aggregate, by_tag, cost, run_questions
 from qa.gold import GoldError, load_gold, load_squad
 from qa.settings import Settings
@@ -49,12 +51,14 @@ def run_eval(
     retrieval: str | None = None,
     top_k: int | None = None,
     concurrency: int = 1,
+    workers: int | None = None,
     embedder=None,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[QuestionResult], None] | None = None,
 ) -> tuple[list[QuestionResult], dict[str, Any]]:
     """Returns per-question results and the summary. Never writes to the user's store unless
-    neither `articles` nor `squad` is given (then the current store is what is evaluated)."""
+    neither `articles` nor `squad` is given (then the current store is what is evaluated).
+    `workers`: processes answering the questions (None: qa.eval_workers.auto_workers decides)."""
     if squad is None and gold is None:
         raise GoldError("give a gold file (qa eval GOLD.jsonl) or a SQuAD file (--squad FILE)")
     if articles is not None and not Path(articles).exists():
@@ -78,8 +82,12 @@ def run_eval(
             ingest_failures = [f"{f.path}: {f.reason}" for f in report.failed]
         if on_start is not None:
             on_start(len(questions))
+        if workers is None:
+            workers = auto_workers(settings, len(questions), embedder)
+        elif workers > 1 and embedder is not None:
+            raise QAError("workers > 1 need the embedder named in the settings, not an embedder object")
         results, problems, seconds = run_questions(
-            assistant, questions, top_k=k, mode=mode, concurrency=concurrency, on_done=on_done
+            assistant, questions, top_k=k, mode=mode, concurrency=concurrency, workers=workers, on_done=on_done
         )
         infos = assistant.articles()
         corpus_digest = hashlib.sha256("".join(sorted(f"{a.id}:{a.hash}\n" for a in infos)).encode()).hexdigest()
@@ -107,6 +115,7 @@ def run_eval(
                 "chunk_overlap": settings.chunk_overlap,
                 "dense_weight": settings.dense_weight,
                 "concurrency": concurrency,
+                "workers": workers,
             },
             "metrics": aggregate(results),
             "by_tag": by_tag(results),
@@ -121,7 +130,6 @@ def check_floors(
 ) -> list[str]:
     """Messages for every floor (minimum) or ceiling (maximum) the run does not meet; unknown
     metric names are an error, so a typo cannot silently disable a gate."""
-    from qa.errors import QAError
     from qa.evaluate import flatten
 
     ceilings = ceilings or {}

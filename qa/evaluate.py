@@ -117,51 +117,83 @@ def run_questions(
     top_k: int,
     mode: str,
     concurrency: int = 1,
+    workers: int = 1,
     depth: int = 10,
     on_done: Callable[[QuestionResult], None] | None = None,
 ) -> tuple[list[QuestionResult], list[str], float]:
-    """Answer and score every question; returns (results in gold order, gold problems, seconds)."""
+    """Answer and score every question; returns (results in gold order, gold problems, seconds).
+    `concurrency`: threads (for remote models, which wait on the network); `workers`: processes,
+    each opening the same store (for the offline model, which is CPU-bound)."""
     spans, problems = resolve_evidence(questions, assistant.article)
     assistant.lexical.ensure_current(assistant.store)  # once, before any thread needs it
-    started = time.perf_counter()
-    warm = getattr(assistant.chain.llm, "warm", None)  # batch work a model can do up front
-    if warm is not None:
-        warm([q.question for q in questions], assistant.lexical.texts())
     depth = max(depth, top_k)
+    started = time.perf_counter()
+    if workers > 1:
+        from qa.eval_workers import answer_in_processes
 
-    def one(q: GoldQuestion) -> QuestionResult:
-        result = QuestionResult(
-            q.id, q.question, list(q.tags), list(q.answers), q.answerable, [e.to_dict() for e in q.evidence]
+        results = answer_in_processes(
+            assistant.settings, questions, spans, workers=workers, top_k=top_k, mode=mode,
+            concurrency=concurrency, depth=depth, on_done=on_done,
         )
-        try:
-            started = time.perf_counter()
-            chunks = assistant.retriever.retrieve(q.question, depth, None, mode)
-            retrieve_ms = round((time.perf_counter() - started) * 1000, 2)
-            answer = assistant.chain.answer(q.question, chunks[:top_k], {"retrieve": retrieve_ms})
-            result.prediction = answer.answer
-            result.short = getattr(answer, "short", None)
-            result.answerable = answer.answerable
-            result.citations = [c.to_dict() for c in answer.citations]
-            result.unverified = len(answer.unverified)
-            result.unsupported = list(answer.unsupported)
-            result.retrieved = [
-                {"article_id": c.article_id, "start": c.start, "end": c.end, "score": c.score} for c in chunks
-            ]
-            result.timings = answer.timings
-            result.usage = answer.usage
-        except Exception as exc:  # one failing question is recorded; the run goes on
-            result.error = f"{type(exc).__name__}: {exc}"
-        score_question(q, spans[q.id], result, assistant.article, depth)
+    else:
+        warm_model(assistant, [q.question for q in questions], assistant.lexical.texts())
+        results = answer_all(assistant, questions, spans, top_k, mode, concurrency, depth, on_done)
+    return results, problems, time.perf_counter() - started
+
+
+def warm_model(assistant, questions: list[str], passages) -> None:
+    """Batch work a model can do up front (the offline model parses the texts it will read)."""
+    warm = getattr(assistant.chain.llm, "warm", None)
+    if warm is not None:
+        warm(questions, passages)
+
+
+def answer_all(
+    assistant,
+    questions: list[GoldQuestion],
+    spans: dict[str, list[Span]],
+    top_k: int,
+    mode: str,
+    concurrency: int = 1,
+    depth: int = 10,
+    on_done: Callable[[QuestionResult], None] | None = None,
+) -> list[QuestionResult]:
+    def one(q: GoldQuestion) -> QuestionResult:
+        result = answer_one(assistant, q, spans[q.id], top_k, mode, depth)
         if on_done is not None:
             on_done(result)
         return result
 
     if concurrency <= 1:
-        results = [one(q) for q in questions]
-    else:
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            results = list(pool.map(one, questions))
-    return results, problems, time.perf_counter() - started
+        return [one(q) for q in questions]
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        return list(pool.map(one, questions))
+
+
+def answer_one(assistant, q: GoldQuestion, spans: list[Span], top_k: int, mode: str, depth: int) -> QuestionResult:
+    result = QuestionResult(
+        q.id, q.question, list(q.tags), list(q.answers), q.answerable, [e.to_dict() for e in q.evidence]
+    )
+    try:
+        started = time.perf_counter()
+        chunks = assistant.retriever.retrieve(q.question, depth, None, mode)
+        retrieve_ms = round((time.perf_counter() - started) * 1000, 2)
+        answer = assistant.chain.answer(q.question, chunks[:top_k], {"retrieve": retrieve_ms})
+        result.prediction = answer.answer
+        result.short = getattr(answer, "short", None)
+        result.answerable = answer.answerable
+        result.citations = [c.to_dict() for c in answer.citations]
+        result.unverified = len(answer.unverified)
+        result.unsupported = list(answer.unsupported)
+        result.retrieved = [
+            {"article_id": c.article_id, "start": c.start, "end": c.end, "score": c.score} for c in chunks
+        ]
+        result.timings = answer.timings
+        result.usage = answer.usage
+    except Exception as exc:  # one failing question is recorded; the run goes on
+        result.error = f"{type(exc).__name__}: {exc}"
+    score_question(q, spans, result, assistant.article, depth)
+    return result
 
 
 def _rate(values: list[float]) -> float | None:

@@ -186,3 +186,27 @@ def test_eval_parses_questions_and_passages_up_front_and_answers_the_same(tmp_pa
     cold, _ = run_eval(Settings(store=tmp_path / "b"), gold=gold, articles=SAMPLE, embedder=embedder)
     assert len(calls) >= len(MINI)  # without it, a parser call for every question
     assert [(r.prediction, r.short, r.citations) for r in warmed] == [(r.prediction, r.short, r.citations) for r in cold]
+
+
+def _answers(results):
+    return [(r.id, r.prediction, r.short, r.answerable, r.citations, r.retrieved, r.scores) for r in results]
+
+
+def test_worker_processes_give_the_same_results_in_gold_order(tmp_path):
+    one, summary_one = run_eval(Settings(store=tmp_path / "a"), squad=SQUAD, squad_articles="0:1", workers=1)
+    two, summary_two = run_eval(Settings(store=tmp_path / "b"), squad=SQUAD, squad_articles="0:1", workers=2)
+    assert summary_two["run"]["workers"] == 2 and len(two) == len(one) > 100
+    assert _answers(two) == _answers(one)
+    assert summary_two["metrics"] == summary_one["metrics"]
+
+
+def test_workers_are_chosen_for_the_offline_model_on_big_gold_sets(embedder):
+    from qa.eval_workers import auto_workers
+
+    offline = Settings(llm="extractive")
+    assert auto_workers(offline, 50) == 1  # starting a worker would cost more than it saves
+    assert 1 <= auto_workers(offline, 3000) <= 4
+    assert auto_workers(Settings(llm="openai-compatible:m", llm_base_url="http://127.0.0.1:9/v1"), 3000) == 1
+    assert auto_workers(offline, 3000, embedder) == 1  # an embedder object cannot cross processes
+    with pytest.raises(QAError, match="embedder"):
+        run_eval(offline, gold=GOLD, articles=SAMPLE, workers=2, embedder=embedder)
