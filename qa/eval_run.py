@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from qa.errors import QAError
-from qa.eval_workers import auto_workers
+from qa.eval_workers import EvalWorkers, auto_workers
 from qa.evaluate import QuestionResult, aggregate, by_tag, cost, run_questions
 from qa.gold import GoldError, load_gold, load_squad
 from qa.settings import Settings
@@ -73,7 +73,14 @@ def run_eval(
     mode = retrieval or settings.retrieval
     k = top_k or settings.top_k
     throwaway = articles is not None or squad is not None
-    with _assistant_for(settings, throwaway, embedder) as assistant:
+    if workers is None:
+        workers = auto_workers(settings, len(questions), embedder)
+    elif workers > 1 and embedder is not None:
+        raise QAError("workers > 1 need the embedder named in the settings, not an embedder object")
+    # Worker processes start before the store is built: their imports and parser loading overlap
+    # the build. They stop before a throwaway store is deleted.
+    with _assistant_for(settings, throwaway, embedder) as assistant, \
+            EvalWorkers(workers) if workers > 1 else nullcontext() as pool:
         ingest_failures: list[str] = []
         if squad_articles_list is not None:
             assistant.add_articles(squad_articles_list)
@@ -82,12 +89,8 @@ def run_eval(
             ingest_failures = [f"{f.path}: {f.reason}" for f in report.failed]
         if on_start is not None:
             on_start(len(questions))
-        if workers is None:
-            workers = auto_workers(settings, len(questions), embedder)
-        elif workers > 1 and embedder is not None:
-            raise QAError("workers > 1 need the embedder named in the settings, not an embedder object")
         results, problems, seconds = run_questions(
-            assistant, questions, top_k=k, mode=mode, concurrency=concurrency, workers=workers, on_done=on_done
+            assistant, questions, top_k=k, mode=mode, concurrency=concurrency, workers=pool, on_done=on_done
         )
         infos = assistant.articles()
         corpus_digest = hashlib.sha256("".join(sorted(f"{a.id}:{a.hash}\n" for a in infos)).encode()).hexdigest()

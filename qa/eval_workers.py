@@ -23,8 +23,7 @@ from qa.settings import Settings
 MAX_AUTO_WORKERS = 4
 MIN_QUESTIONS_PER_WORKER = 300  # starting a worker (imports, store, parser) costs a few seconds
 
-_assistant: Any = None  # the worker process's own assistant
-_spans: dict[str, list[Span]] = {}
+_assistant: Any = None  # the worker process's own assistant, opened at its first batch
 
 
 def auto_workers(settings: Settings, questions: int, embedder: Any = None) -> int:
@@ -37,48 +36,81 @@ def auto_workers(settings: Settings, questions: int, embedder: Any = None) -> in
     return max(1, min(cores, MAX_AUTO_WORKERS, questions // MIN_QUESTIONS_PER_WORKER))
 
 
-def _start(settings: Settings, spans: dict[str, list[Span]]) -> None:
-    global _assistant, _spans
-    from qa.assistant import Assistant
+def _prepare() -> None:
+    """Imports and the parser, while the parent is still building the store."""
+    import qa.assistant  # noqa: F401
+    from qa import syntax
 
-    _assistant = Assistant.open(settings)
-    _assistant.lexical.ensure_current(_assistant.store)
-    _spans = spans
-    warm_model(_assistant, [], _assistant.lexical.texts())
+    syntax.available()
 
 
-def _answer(batch: list[GoldQuestion], top_k: int, mode: str, concurrency: int, depth: int) -> list[QuestionResult]:
-    warm_model(_assistant, [q.question for q in batch], ())
-    return answer_all(_assistant, batch, _spans, top_k, mode, concurrency, depth)
+def _open(settings: Settings) -> Any:
+    global _assistant
+    if _assistant is None:
+        from qa.assistant import Assistant
+
+        _assistant = Assistant.open(settings)
+        _assistant.lexical.ensure_current(_assistant.store)
+        warm_model(_assistant, [], _assistant.lexical.texts())
+    return _assistant
 
 
-def answer_in_processes(
-    settings: Settings,
-    questions: list[GoldQuestion],
-    spans: dict[str, list[Span]],
-    *,
-    workers: int,
-    top_k: int,
-    mode: str,
-    concurrency: int,
-    depth: int,
-    on_done: Callable[[QuestionResult], None] | None = None,
+def _answer(
+    settings: Settings, batch: list[GoldQuestion], spans: dict[str, list[Span]], top_k: int, mode: str,
+    concurrency: int, depth: int,
 ) -> list[QuestionResult]:
-    """Results in gold order. `settings` must name the store the caller has open (a store only
-    this process can see, such as a server-less in-memory one, cannot be shared)."""
-    size = max(10, min(100, len(questions) // (workers * 8) or 1))
-    batches = [questions[i : i + size] for i in range(0, len(questions), size)]
-    done: list[list[QuestionResult] | None] = [None] * len(batches)
-    # spawn, not fork: the parent has Chroma's and the tokenizer's threads running.
-    context = multiprocessing.get_context("spawn")
-    try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(settings, spans)) as pool:
-            futures = {pool.submit(_answer, batch, top_k, mode, concurrency, depth): n for n, batch in enumerate(batches)}
+    assistant = _open(settings)
+    warm_model(assistant, [q.question for q in batch], ())
+    return answer_all(assistant, batch, spans, top_k, mode, concurrency, depth)
+
+
+class EvalWorkers:
+    """Worker processes for one eval run. Start them before building the store: their imports
+    and parser loading (a few seconds) then overlap the build."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        # spawn, not fork: the parent has Chroma's and the tokenizer's threads running.
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_prepare)
+        for _ in range(workers):  # the pool starts a process per task until it has `workers`
+            self._pool.submit(int)
+
+    def __enter__(self) -> EvalWorkers:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def answer(
+        self,
+        settings: Settings,
+        questions: list[GoldQuestion],
+        spans: dict[str, list[Span]],
+        *,
+        top_k: int,
+        mode: str,
+        concurrency: int,
+        depth: int,
+        on_done: Callable[[QuestionResult], None] | None = None,
+    ) -> list[QuestionResult]:
+        """Results in gold order. `settings` must name the store the caller has open (a store
+        only this process can see cannot be shared)."""
+        size = max(10, min(100, len(questions) // (self.workers * 8) or 1))
+        batches = [questions[i : i + size] for i in range(0, len(questions), size)]
+        done: list[list[QuestionResult]] = [[] for _ in batches]
+        try:
+            futures = {
+                self._pool.submit(
+                    _answer, settings, batch, {q.id: spans[q.id] for q in batch}, top_k, mode, concurrency, depth
+                ): n
+                for n, batch in enumerate(batches)
+            }
             for future in as_completed(futures):
                 done[futures[future]] = future.result()
                 if on_done is not None:
                     for result in done[futures[future]]:
                         on_done(result)
-    except BrokenProcessPool as error:
-        raise QAError(f"an eval worker process died ({error}); run again with --workers 1") from error
-    return [result for batch in done for result in (batch or [])]
+        except BrokenProcessPool as error:
+            raise QAError(f"an eval worker process died ({error}); run again with --workers 1") from error
+        return [result for batch in done for result in batch]

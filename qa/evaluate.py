@@ -117,23 +117,22 @@ def run_questions(
     top_k: int,
     mode: str,
     concurrency: int = 1,
-    workers: int = 1,
+    workers=None,
     depth: int = 10,
     on_done: Callable[[QuestionResult], None] | None = None,
 ) -> tuple[list[QuestionResult], list[str], float]:
     """Answer and score every question; returns (results in gold order, gold problems, seconds).
-    `concurrency`: threads (for remote models, which wait on the network); `workers`: processes,
-    each opening the same store (for the offline model, which is CPU-bound)."""
+    `concurrency`: threads (for remote models, which wait on the network); `workers`: a
+    qa.eval_workers.EvalWorkers, processes that each open the same store (for the offline
+    model, which is CPU-bound)."""
     spans, problems = resolve_evidence(questions, assistant.article)
     assistant.lexical.ensure_current(assistant.store)  # once, before any thread needs it
     depth = max(depth, top_k)
     started = time.perf_counter()
-    if workers > 1:
-        from qa.eval_workers import answer_in_processes
-
-        results = answer_in_processes(
-            assistant.settings, questions, spans, workers=workers, top_k=top_k, mode=mode,
-            concurrency=concurrency, depth=depth, on_done=on_done,
+    if workers is not None:
+        results = workers.answer(
+            assistant.settings, questions, spans, top_k=top_k, mode=mode, concurrency=concurrency,
+            depth=depth, on_done=on_done,
         )
     else:
         warm_model(assistant, [q.question for q in questions], assistant.lexical.texts())
