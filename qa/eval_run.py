@@ -51,14 +51,16 @@ def run_eval(
     retrieval: str | None = None,
     top_k: int | None = None,
     concurrency: int = 1,
-    workers: int | None = None,
+    workers: int | None = 1,
     embedder=None,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[QuestionResult], None] | None = None,
 ) -> tuple[list[QuestionResult], dict[str, Any]]:
     """Returns per-question results and the summary. Never writes to the user's store unless
     neither `articles` nor `squad` is given (then the current store is what is evaluated).
-    `workers`: processes answering the questions (None: qa.eval_workers.auto_workers decides)."""
+    `workers`: processes answering the questions; None lets qa.eval_workers.auto_workers decide,
+    as `qa eval` does. Workers are started with spawn, which imports the caller's main module
+    again: a script passing workers != 1 needs an `if __name__ == "__main__":` guard."""
     if squad is None and gold is None:
         raise GoldError("give a gold file (qa eval GOLD.jsonl) or a SQuAD file (--squad FILE)")
     if articles is not None and not Path(articles).exists():

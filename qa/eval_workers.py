@@ -112,5 +112,5 @@ class EvalWorkers:
                     for result in done[futures[future]]:
                         on_done(result)
         except BrokenProcessPool as error:
-            raise QAError(f"an eval worker process died ({error}); run again with --workers 1") from error
+            raise QAError(f"an eval worker process died ({error}); run again with --workers 1 (workers=1 in Python)") from error
         return [result for batch in done for result in batch]

@@ -44,6 +44,7 @@ def test_mini_gold_is_scored(tmp_path, store_dir, embedder):
     assert metrics["retrieval"]["article_recall@10"] == 1.0
     assert metrics["abstention"]["no_ans_accuracy"] == 1.0
     assert summary["corpus"]["articles"] == 9
+    assert summary["run"]["workers"] == 1  # the Python API starts no processes unless asked
     assert not store_dir.exists()  # the user's store was never touched
 
 
