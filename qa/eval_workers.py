@@ -96,7 +96,7 @@ class EvalWorkers:
     ) -> list[QuestionResult]:
         """Results in gold order. `settings` must name the store the caller has open (a store
         only this process can see cannot be shared)."""
-        size = max(10, min(100, len(questions) // (self.workers * 8) or 1))
+        size = max(10, min(100, len(questions) // (self.workers * 8)))  # about 8 batches a worker
         batches = [questions[i : i + size] for i in range(0, len(questions), size)]
         done: list[list[QuestionResult]] = [[] for _ in batches]
         try:
@@ -107,9 +107,9 @@ class EvalWorkers:
                 for n, batch in enumerate(batches)
             }
             for future in as_completed(futures):
-                done[futures[future]] = future.result()
+                batch_results = done[futures[future]] = future.result()
                 if on_done is not None:
-                    for result in done[futures[future]]:
+                    for result in batch_results:
                         on_done(result)
         except BrokenProcessPool as error:
             raise QAError(f"an eval worker process died ({error}); run again with --workers 1 (workers=1 in Python)") from error
