@@ -17,6 +17,9 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 _STARTS_SENTENCE = re.compile(r"[\"'“‘(\[]?[A-Z0-9À-Ý]")
 _LAST_WORD = re.compile(r"(\S+)$")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+# A news dateline opening a story ("SORREL POINT (Sample Wire) - ", "NEW YORK, May 3 (AP) - "):
+# where and by whom it was filed, not what the story says.
+_DATELINE = re.compile(r"^[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z0-9][A-Za-z0-9.'’-]*)*(?:\s*\([^()]{1,60}\))?\s+[-–—]{1,2}\s+")
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc corp co ltd vs etc no nos
     jan feb mar apr jun jul aug sep sept oct nov dec fig approx dept est mt ft""".split()
@@ -55,6 +58,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             cursor = next_char
         _add_trimmed(text, cursor, line_end, spans)
     return spans
+
+
+def dateline_end(sentence: str) -> int:
+    """Where a dateline opening the sentence ends (0 when it has none)."""
+    match = _DATELINE.match(sentence)
+    return match.end() if match else 0
 
 
 def _add_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from qa.answer_types import content_of_question, question_type
 from qa.tokens import STOPWORDS, stem_all, words
+from qa.units import wanted_units
 
 _VERBS = frozenset("is was are were did does do has have had can could would will happened".split())
 
@@ -16,6 +17,8 @@ _WHY = re.compile(r"\bwhy\b|\bwhat (?:caused|was the reason|reason)\b", re.I)
 _HOW = re.compile(r"\bhow\b", re.I)
 _WHAT = re.compile(r"\b(?:what|which)\b", re.I)
 _WH_NOUN = re.compile(r"\b(?:what|which|whose)\s+(?:kind of |type of |sort of )?([a-z][a-z-]+)", re.I)
+_MEASURING = frozenset({"quantity", "how", "what", "other"})
+_OPENS_WITH_HOW = re.compile(r"\s*(?:by |for |at |to )?how\b", re.I)
 # The noun a question asks for when its question word does not name one.
 _IMPLIED_NOUN = {"person": "person", "date": "year", "place": "place", "quantity": "number"}
 
@@ -30,6 +33,7 @@ class QuestionInfo:
     all_stems: frozenset[str]  # every word of the question stemmed, stopwords included
     lower: str
     wh_noun: str | None = None  # what the answer is ("year" in "What year ...", "person" for "who")
+    units: frozenset[str] = frozenset()  # unit words a fitting quantity carries (qa/units.py)
 
 
 def read_question(question: str) -> QuestionInfo:
@@ -60,4 +64,7 @@ def read_question(question: str) -> QuestionInfo:
         all_stems=frozenset(stem_all(words(question))),
         lower=question.lower(),
         wh_noun=wh_noun,
+        # Only questions that can ask for an amount: "Who funded it?" wants no currency, and "How
+        # fast were the winds when ..." does ask one.
+        units=wanted_units(question) if klass in _MEASURING or _OPENS_WITH_HOW.match(question) else frozenset(),
     )

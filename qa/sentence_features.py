@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from qa.answer_types import offers
-from qa.chunking import sentence_spans
+from qa.chunking import dateline_end, sentence_spans
 from qa.question_info import QuestionInfo
 from qa.tokens import terms
 
@@ -48,7 +48,8 @@ def _split(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[str, ...
     """Sentence spans and their stemmed terms, cached: the same chunks come back question after
     question, and splitting and stemming them is most of the cost of scoring."""
     spans = tuple(sentence_spans(text))
-    return spans, tuple(tuple(terms(text[s:e])) for s, e in spans)
+    # A dateline's place names the filing city, not what the sentence says about it.
+    return spans, tuple(tuple(terms(text[s + dateline_end(text[s:e]) : e])) for s, e in spans)
 
 
 _vectors: dict[Embed, dict[str, np.ndarray]] = {}

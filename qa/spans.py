@@ -21,8 +21,10 @@ import numpy as np
 
 from qa import syntax
 from qa.answer_types import MONTHS, NUMBER_WORDS
+from qa.chunking import dateline_end
 from qa.question_info import CLASSES, QuestionInfo
 from qa.tokens import STOPWORDS, stem_all
+from qa.units import is_unit
 
 MAX_SPAN_WORDS = 7
 _WINDOW = MAX_SPAN_WORDS + 3  # tokens a span may reach, punctuation included
@@ -73,7 +75,7 @@ def feature_names() -> list[str]:
         "in_question_share", "any_in_question", "first_in_question", "last_in_question",
         "log_distance", "adjacent_left", "adjacent_right",
         "window_share", "all_caps", "first_cap", "inner_stop_share", "has_number", "has_date",
-        "sentence_score", "sentence_first", "is_whole_clause", "bias",
+        "sentence_score", "sentence_first", "is_whole_clause", "unit_fit", "unit_other", "unit_next", "bias",
     ]
     return names + syntax.feature_names(CLASSES)
 
@@ -105,6 +107,7 @@ class _Tokens:
     right_cue: np.ndarray
     class_cue: np.ndarray  # index into CLASS_CUES, else -1
     clause: np.ndarray  # token is , ; or :
+    unit: np.ndarray  # token is a unit word (qa/units.py)
     stems: tuple[str, ...]
 
 
@@ -133,7 +136,7 @@ def _tokens(sentence: str) -> _Tokens:
         right_cue=np.array([_INDEX.get(f"right_{t.lower}", -1) for t in tokens], dtype=np.int64),
         class_cue=np.array([CLASS_CUES.index(t.lower) if t.lower in CLASS_CUES else -1 for t in tokens],
                            dtype=np.int64),
-        clause=flag(lambda t: t.text in ",;:"), stems=tuple(stems),
+        clause=flag(lambda t: t.text in ",;:"), unit=flag(lambda t: is_unit(t.lower)), stems=tuple(stems),
     )
 
 
@@ -160,6 +163,9 @@ def candidates(
     if n == 0:
         return [], np.zeros((0, len(FEATURES)))
     edge = t.word & (~t.stop | t.number)  # a span starts and ends on one of these
+    dateline = dateline_end(sentence)
+    if dateline:  # where and by whom the story was filed is never the answer
+        edge &= np.array([tok.start >= dateline for tok in t.tokens], dtype=bool)
     words, breaks = _prefix(t.word), _prefix(t.brk)
     starts, ends = [], []
     for d in range(_WINDOW):
@@ -259,6 +265,15 @@ def _fill(m: np.ndarray, rows: np.ndarray, i: np.ndarray, j: np.ndarray, t: _Tok
     m[:, _INDEX["has_number"]] = n_numbers > 0
     m[:, _INDEX["has_date"]] = n_dates > 0
     m[:, _INDEX["is_whole_clause"]] = (~has_left | ~t.word[left]) & (~has_right | ~t.word[right])
+    if q.units:  # the question measures something: does the span carry its unit?
+        wanted = np.array([tok.lower in q.units for tok in t.tokens], dtype=bool)
+        n_wanted, n_units = count(_prefix(wanted)), count(_prefix(t.unit))
+        fit = (n_numbers > 0) & ((n_wanted > 0) | (has_left & wanted[left]))  # "$" sits left of "68"
+        m[:, _INDEX["unit_fit"]] = fit
+        m[:, _INDEX["unit_other"]] = (n_units > 0) & (n_wanted == 0)
+        hyphen = has_right & np.array([tok.text == "-" for tok in t.tokens], dtype=bool)[right]
+        after = np.where(hyphen & (right + 1 < n), right + 1, right)  # "1,340-kilogram"
+        m[:, _INDEX["unit_next"]] = has_right & wanted[after] & (n_numbers > 0)
     m[:, _INDEX["bias"]] = 1.0
 
 

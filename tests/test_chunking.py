@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import chunk_text, count_tokens, sentence_spans
+from qa.chunking import chunk_text, count_tokens, dateline_end, sentence_spans
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed" / "000_caebc0e7e3d1eba1.txt"
 
@@ -101,3 +101,19 @@ def test_stored_chunks_leave_out_repeats_and_renumber():
     for c in kept:
         assert text[c.start : c.end] == c.text
     assert kept[-1].text.endswith("A final distinct sentence.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "dateline"),
+    [
+        ("SORREL POINT (Sample Wire) - The agency launched a probe.", "SORREL POINT (Sample Wire) - "),
+        ("PORT AVALEN - The death toll rose.", "PORT AVALEN - "),
+        ("WASHINGTON (Reuters) — Talks resumed.", "WASHINGTON (Reuters) — "),
+        ("NEW YORK, May 3 (AP) - Shares fell.", "NEW YORK, May 3 (AP) - "),
+        ("US President Smith said - nothing.", ""),
+        ("The UK - and France - agreed.", ""),
+        ("NATO leaders met on Monday.", ""),
+    ],
+)
+def test_dateline_end(sentence, dateline):
+    assert sentence[: dateline_end(sentence)] == dateline

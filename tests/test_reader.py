@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -143,3 +144,76 @@ def test_threshold_setting_and_naive_baseline(open_assistant):
     assert "hostages" in answer.citations[0].quote
     # it answers with any sentence sharing a question word, where the trained model abstains
     assert naive.ask("How many hostages did the storm release?").answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "unit", "not_unit"),
+    [
+        ("How much does the Halcyon-2 probe weigh?", "kilograms", "years"),
+        ("How wide is the space rock the probe is heading to?", "meters", "kilograms"),
+        ("How much did the chipmaker earn per share in the quarter?", "$", "meters"),
+        ("How fast were the winds when the storm made landfall?", "mph", "dollars"),
+        ("How long would the proposed truce last?", "days", "$"),
+        ("By what percentage did sales grow?", "percent", "days"),
+    ],
+)
+def test_quantity_questions_name_the_unit_they_want(question, unit, not_unit):
+    units = read_question(question).units
+    assert unit in units and not_unit not in units
+
+
+@pytest.mark.parametrize(
+    "question", ["How many hostages would be released?", "Who funded the stadium?", "Where is the plant?"]
+)
+def test_questions_that_measure_nothing_want_no_unit(question):
+    assert read_question(question).units == frozenset()
+
+
+def _feature(rows, spans, text, name):
+    (k,) = [i for i, s in enumerate(spans) if s.text == text]
+    return rows[k, FEATURES.index(name)]
+
+
+def test_span_unit_features():
+    sentence = "An Arcturus-5 rocket carrying the 1,340-kilogram probe lifted off on a six-year mission."
+    spans, rows = candidates(sentence, read_question("How much does the probe weigh?"))
+    assert _feature(rows, spans, "1,340-kilogram", "unit_fit") == 1.0
+    assert _feature(rows, spans, "1,340", "unit_fit") == 0.0
+    assert _feature(rows, spans, "1,340", "unit_next") == 1.0  # the unit follows, past the hyphen
+    assert _feature(rows, spans, "six-year", "unit_other") == 1.0  # a unit, but not a mass
+    assert _feature(rows, spans, "six-year", "unit_fit") == 0.0
+    money = "The company reported earnings of $1.12 a share."
+    spans, rows = candidates(money, read_question("How much did the company earn per share?"))
+    assert _feature(rows, spans, "1.12", "unit_fit") == 1.0  # the "$" sits left of the number
+    spans, rows = candidates(sentence, read_question("How many people watched?"))
+    unit_columns = [FEATURES.index(n) for n in ("unit_fit", "unit_other", "unit_next")]
+    assert not rows[:, unit_columns].any()  # a count wants no unit: the features stay off
+
+
+def test_reader_answers_with_the_wanted_unit():
+    passage = Passage("Probe launch", "An Arcturus-5 rocket carrying the 1,340-kilogram probe lifted off at "
+                                      "4:17 a.m. on a six-year mission.")
+    reading = Reader(embed=None).read("How much does the probe weigh?", [passage])
+    assert reading.short is not None and "1,340" in reading.short
+
+
+def test_dateline_is_never_a_short_answer():
+    lead = ("SORREL POINT (Sample Wire) - The Meridian Space Agency launched its probe on Monday, "
+            "director general Ingrid Solberg-Mays said.")
+    spans, _ = candidates(lead, read_question("Who is the director general of the Meridian Space Agency?"))
+    dateline = len("SORREL POINT (Sample Wire) - ")
+    assert spans and all(s.start >= dateline for s in spans)
+    reading = Reader(embed=None).read("Who is the director general of the Meridian Space Agency?",
+                                      [Passage("Launch", lead)])
+    assert reading.short is not None and "Sample Wire" not in reading.short
+
+
+def test_a_datelines_place_does_not_count_as_a_question_word():
+    from qa.sentence_features import FEATURES as SENTENCE_COLUMNS
+    from qa.sentence_features import sentence_table
+
+    question = read_question("How many buses stopped in Lakemont?")
+    text = "LAKEMONT (Sample Wire) - Buses stopped. Buses stopped in Lakemont."
+    table = sentence_table(question, [Passage("", text)], None)
+    share = table.rows[:, SENTENCE_COLUMNS.index("matched_share")]
+    assert share.tolist() == [pytest.approx(2 / 3), 1.0]  # "Lakemont" counts in the second sentence only
