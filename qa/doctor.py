@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.settings import Settings
-from qa.store import ArticleStore, split_text, with_text
+from qa.store import HNSW_CONFIGURATION, ArticleStore, split_text, with_text
 from qa.store_safety import tolerated_misses
 
 REBUILD_SUFFIX = "__rebuild"
@@ -320,7 +320,7 @@ def _rebuild(store: ArticleStore, embedder, articles: dict[str, StoredArticle], 
         meta.update(qa_stamp=uuid.uuid4().hex, qa_pending="")
         _drop(client, name + REBUILD_SUFFIX)
         targets[name] = client.create_collection(
-            name + REBUILD_SUFFIX, metadata=meta, configuration={"hnsw": {"space": "cosine"}},
+            name + REBUILD_SUFFIX, metadata=meta, configuration=HNSW_CONFIGURATION,
             embedding_function=None,
         )
     vectors: dict[str, list[list[float]]] = {}

@@ -1,8 +1,9 @@
 """Hybrid retrieval: dense (Chroma) and BM25 candidates, scored on both sides, fused by weight.
 
 Both retrievers propose candidates; every candidate then gets its exact score from both (BM25
-scores come for all chunks at once; missing dense scores are computed from stored vectors), so
-fusion compares like with like instead of guessing a score for a chunk one side did not list.
+scores come for all chunks at once; dense scores are computed from the stored vectors, for the
+chunks the vector index listed too), so fusion compares like with like instead of guessing a
+score for a chunk one side did not list, and the same store gives the same scores every run.
 """
 
 from __future__ import annotations
@@ -91,10 +92,13 @@ class HybridRetriever:
         ids = list(candidates)
         for cid, score in self.lexical.score_of(bm25_all, ids).items():
             candidates[cid].bm25 = score
-        if mode == "hybrid" and query_vector is not None:
-            missing = [cid for cid, s in candidates.items() if s.dense is None]
+        if query_vector is not None:
+            # Every candidate's dense score from its stored vector (the local copy: no store call),
+            # also for those the vector index listed: its distances differ in the last digits
+            # depending on whether a vector sits in its graph or its unflushed buffer, and that
+            # flipped near-ties between runs of the same eval.
             q = np.asarray(query_vector, dtype=np.float32)
-            for cid, vector in self.lexical.vectors(missing).items():  # the local copy: no store call
+            for cid, vector in self.lexical.vectors(ids).items():
                 candidates[cid].dense = float(np.dot(q, vector))
 
     def _fuse(self, scored: list[Scored], mode: Mode) -> list[Scored]:
