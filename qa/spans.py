@@ -108,12 +108,15 @@ class _Tokens:
     class_cue: np.ndarray  # index into CLASS_CUES, else -1
     clause: np.ndarray  # token is , ; or :
     unit: np.ndarray  # token is a unit word (qa/units.py)
+    hyphen: np.ndarray  # token is "-" ("1,340-kilogram")
+    past_dateline: np.ndarray  # token lies after the story's dateline, if the sentence opens with one
     stems: tuple[str, ...]
 
 
 @lru_cache(maxsize=8192)
 def _tokens(sentence: str) -> _Tokens:
     matches = list(_TOKEN.finditer(sentence))
+    dateline = dateline_end(sentence)
     lowers = [m.group(0).lower() for m in matches]
     stems = stem_all(lowers)
     tokens = []
@@ -136,7 +139,8 @@ def _tokens(sentence: str) -> _Tokens:
         right_cue=np.array([_INDEX.get(f"right_{t.lower}", -1) for t in tokens], dtype=np.int64),
         class_cue=np.array([CLASS_CUES.index(t.lower) if t.lower in CLASS_CUES else -1 for t in tokens],
                            dtype=np.int64),
-        clause=flag(lambda t: t.text in ",;:"), unit=flag(lambda t: is_unit(t.lower)), stems=tuple(stems),
+        clause=flag(lambda t: t.text in ",;:"), unit=flag(lambda t: is_unit(t.lower)),
+        hyphen=flag(lambda t: t.text == "-"), past_dateline=flag(lambda t: t.start >= dateline), stems=tuple(stems),
     )
 
 
@@ -162,10 +166,9 @@ def candidates(
     n = len(t.tokens)
     if n == 0:
         return [], np.zeros((0, len(FEATURES)))
-    edge = t.word & (~t.stop | t.number)  # a span starts and ends on one of these
-    dateline = dateline_end(sentence)
-    if dateline:  # where and by whom the story was filed is never the answer
-        edge &= np.array([tok.start >= dateline for tok in t.tokens], dtype=bool)
+    # A span starts and ends on one of these; never inside a dateline (where and by whom the story
+    # was filed is not the answer).
+    edge = t.word & (~t.stop | t.number) & t.past_dateline
     words, breaks = _prefix(t.word), _prefix(t.brk)
     starts, ends = [], []
     for d in range(_WINDOW):
@@ -271,8 +274,7 @@ def _fill(m: np.ndarray, rows: np.ndarray, i: np.ndarray, j: np.ndarray, t: _Tok
         fit = (n_numbers > 0) & ((n_wanted > 0) | (has_left & wanted[left]))  # "$" sits left of "68"
         m[:, _INDEX["unit_fit"]] = fit
         m[:, _INDEX["unit_other"]] = (n_units > 0) & (n_wanted == 0)
-        hyphen = has_right & np.array([tok.text == "-" for tok in t.tokens], dtype=bool)[right]
-        after = np.where(hyphen & (right + 1 < n), right + 1, right)  # "1,340-kilogram"
+        after = np.where(has_right & t.hyphen[right] & (right + 1 < n), right + 1, right)  # "1,340-kilogram"
         m[:, _INDEX["unit_next"]] = has_right & wanted[after] & (n_numbers > 0)
     m[:, _INDEX["bias"]] = 1.0
 
