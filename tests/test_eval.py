@@ -211,3 +211,34 @@ def test_workers_are_chosen_for_the_offline_model_on_big_gold_sets(embedder):
     assert auto_workers(offline, 3000, embedder) == 1  # an embedder object cannot cross processes
     with pytest.raises(QAError, match="embedder"):
         run_eval(offline, gold=GOLD, articles=SAMPLE, workers=2, embedder=embedder)
+
+
+def _squad_table_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("squad_table", REPO / "eval" / "squad_table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_squad_table_reader_on_the_gold_paragraph(tmp_path):
+    """The SQuAD paper's setting: the reader gets each answerable question's own paragraph. Two
+    questions it answers exactly, one it cannot (the gold answer is not a candidate), and the
+    unanswerable one is not counted."""
+    context = ("The Halcyon-1 probe was launched in 2016 by the Meridian Space Agency. "
+               "It returned only 4 grams of dust.")
+    questions = [
+        ("When was the Halcyon-1 probe launched?", "2016"),
+        ("Which agency launched the Halcyon-1 probe?", "Meridian Space Agency"),
+        ("How much dust did the probe return?", "only 4 grams of dust, far less than hoped"),
+    ]
+    qas = [{"id": f"q{i}", "question": q, "is_impossible": False,
+            "answers": [{"text": a, "answer_start": max(0, context.find(a))}]} for i, (q, a) in enumerate(questions)]
+    qas.append({"id": "none", "question": "Who built the rocket?", "is_impossible": True, "answers": []})
+    squad = tmp_path / "mini.json"
+    squad.write_text(json.dumps({"data": [{"title": "Halcyon", "paragraphs": [{"context": context, "qas": qas}]}]}))
+    metrics, seconds = _squad_table_module().gold_paragraph_row("0:1", squad)
+    assert metrics["answer"]["exact_match"] == pytest.approx(2 / 3)
+    assert 2 / 3 < metrics["squad2"]["has_ans_f1"] < 1.0  # partial credit for the third
+    assert seconds >= 0
