@@ -184,6 +184,7 @@ def examine(store: ArticleStore, bm25_folder: Path) -> list[Finding]:
     if is_embedded(store):
         findings.append(_check_index_files(store))
     findings.append(_check_bm25(store, bm25_folder, live))
+    findings.append(_check_search_list(store))
     if store.recovered_on_open:
         findings.append(Finding("pending", True, f"finished a killed write of {len(store.recovered_on_open)} articles"))
     return findings
@@ -270,6 +271,30 @@ def _check_bm25(store: ArticleStore, folder: Path, live: list[StoredChunk]) -> F
     return Finding("bm25", same, "current" if same else "stamp is current but its chunks differ from the store's")
 
 
+_WANTED_EF = HNSW_CONFIGURATION["hnsw"]["ef_search"]
+
+
+def _ef_search(store: ArticleStore) -> int | None:
+    """How many candidates the vector index searches per query (its HNSW ef), as Chroma reports it."""
+    collection = store._client.get_collection(store.name, embedding_function=None)  # a fresh read
+    config = getattr(collection, "configuration", None)
+    value = ((config or {}).get("hnsw") or {}).get("ef_search") if isinstance(config, dict) else None
+    return int(value) if value is not None else None
+
+
+def _check_search_list(store: ArticleStore) -> Finding:
+    """Stores made before qa asked for a search list of 400 keep Chroma's 100, which misses some
+    true neighbours, differently from one store to the next."""
+    have = _ef_search(store)
+    if have is None:
+        return Finding("search list", True, "not reported by this Chroma")
+    if have >= _WANTED_EF:
+        return Finding("search list", True, f"{have} candidates per vector query")
+    return Finding("search list", False, f"{have} candidates per vector query, fewer than qa's {_WANTED_EF}: the "
+                   "same question can get other passages from one copy of the store to the next; "
+                   "`qa doctor --repair` raises it (nothing is re-embedded)")
+
+
 def _looks_like_uuid(name: str) -> bool:
     try:
         uuid.UUID(name)
@@ -301,9 +326,13 @@ def repair(store: ArticleStore, embedder, settings: Settings, bm25_folder: Path)
             for folder in _stray_index_folders(store):
                 shutil.rmtree(folder, ignore_errors=True)
                 done.append(f"removed unused index folder {folder.name}")
-    if done:
-        shutil.rmtree(bm25_folder, ignore_errors=True)  # rebuilt on the next question
-        done.append("dropped the BM25 index (rebuilt on the next question)")
+        if done:
+            shutil.rmtree(bm25_folder, ignore_errors=True)  # rebuilt on the next question
+            done.append("dropped the BM25 index (rebuilt on the next question)")
+        have = _ef_search(store)  # a setting only: the chunks and the BM25 index stay as they are
+        if have is not None and have < _WANTED_EF:
+            store._chunks.modify(configuration={"hnsw": {"ef_search": _WANTED_EF}})
+            done.append(f"raised the vector index's search list from {have} to {_WANTED_EF} candidates per query")
     return done
 
 

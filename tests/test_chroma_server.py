@@ -418,3 +418,19 @@ def _assert_ingest_fails(assistant: Assistant, path: Path, message: str) -> None
         return
     assert [f.status for f in report.files] == ["failed"]
     assert message in report.files[0].reason
+
+
+def test_doctor_on_a_server_store_reads_and_raises_its_search_list(server, collection, tmp_path, embedder):
+    from qa.doctor import run
+    from qa.settings import Settings
+    from qa.types import Article
+
+    assistant = _open(server, collection, tmp_path / "local", embedder)
+    assert assistant.add_articles([Article(id="probe", title="Probe", text="The probe weighs 1,340 kilograms.")]).ok
+    settings = Settings(chroma_url=server.url, collection=collection, store=tmp_path / "local")
+    (finding,) = [f for f in run(settings, embedder=embedder).findings if f.check == "search list"]
+    assert finding.ok and finding.detail == "400 candidates per vector query"  # new stores ask for 400
+    assistant.store._chunks.modify(configuration={"hnsw": {"ef_search": 100}})
+    assert [f.check for f in run(settings, embedder=embedder).problems] == ["search list"]
+    repaired = run(settings, fix=True, embedder=embedder)
+    assert repaired.healthy and "from 100 to 400" in repaired.repaired[-1], repaired.to_dict()

@@ -400,6 +400,28 @@ def test_doctor_cli_reports_problems_as_json_and_exit_1_then_repairs(made_store,
     assert store.article(article_id).text == text
 
 
+def test_doctor_raises_an_old_stores_search_list_without_touching_its_chunks(made_store, embedder):
+    """Stores made before qa asked Chroma for a search list of 400 keep its default of 100."""
+    from qa.doctor import run
+    from qa.store import HNSW_CONFIGURATION
+
+    store = open_store(made_store, embedder)
+    store._chunks.modify(configuration={"hnsw": {"ef_search": 100}})  # what an older qa left
+    before_chunks = sorted(store.iter_chunks())
+    settings = Settings(store=made_store)
+    report = run(settings, embedder=embedder)
+    (finding,) = report.problems
+    assert finding.check == "search list" and "100 candidates" in finding.detail and "--repair" in finding.detail
+    repaired = run(settings, fix=True, embedder=embedder)
+    assert repaired.repaired == ("raised the vector index's search list from 100 to 400 candidates per query",)
+    assert repaired.healthy, repaired.to_dict()
+    reopened = open_store(made_store, embedder)
+    wanted = HNSW_CONFIGURATION["hnsw"]["ef_search"]
+    assert reopened._chunks.configuration["hnsw"]["ef_search"] == wanted
+    assert sorted(reopened.iter_chunks()) == before_chunks  # nothing re-embedded or dropped
+    assert run(settings, fix=True, embedder=embedder).repaired == ()  # a second repair has nothing to do
+
+
 def test_a_killed_write_is_finished_when_the_store_is_next_opened(made_store, embedder):
     store = open_store(made_store, embedder)
     (article_id, (_, version)), = store.records().items()
