@@ -46,13 +46,20 @@ SCHEMA = "1"
 # run (at Chroma's default of 100, 4 of 2,805 SQuAD questions got other candidates run to run).
 HNSW_CONFIGURATION = {"hnsw": {"space": "cosine", "ef_search": 400}}
 _PAGE = 1000
+# `qa doctor --repair` fills rebuilt collections under this suffix, then swaps them in.
+REBUILD_SUFFIX = "__rebuild"
+
+
 class ArticleStore(StoreSafety):
-    def __init__(self, client: Any, name: str, embed_model: str, embed_dim: int, where: str):
+    def __init__(
+        self, client: Any, name: str, embed_model: str, embed_dim: int, where: str, for_repair: bool = False
+    ):
         self._client = client
         self.name = name
         self.where = where
         self.embed_model = embed_model
         self.embed_dim = embed_dim
+        self._for_repair = for_repair  # `qa doctor` may open a store a stopped repair left half-swapped
         self._chunks = self._open_collection(name)
         self._articles = self._open_collection(f"{name}_articles")
         self._text_cache = lru_cache(maxsize=256)(self._load_text)
@@ -88,20 +95,26 @@ class ArticleStore(StoreSafety):
     @classmethod
     def open_remote(
         cls, url: str, name: str, embed_model: str, embed_dim: int,
-        token: str | None = None, connect_timeout: float = 30.0,
+        token: str | None = None, connect_timeout: float = 30.0, for_repair: bool = False,
     ) -> ArticleStore:
         """The store on a Chroma server (`chroma run`), shared with other app processes."""
         from qa.remote_store import ServerAddress, connect
 
         address = ServerAddress.parse(url)
         client = connect(address, token, connect_timeout)
-        return cls(client, name, embed_model, embed_dim, where=address.url)
+        return cls(client, name, embed_model, embed_dim, where=address.url, for_repair=for_repair)
 
     def _open_collection(self, name: str) -> Any:
         wanted = {"qa_schema": SCHEMA, "qa_embed_model": self.embed_model, "qa_embed_dim": self.embed_dim}
         try:
             collection = self._client.get_collection(name, embedding_function=None)
         except Exception:  # Chroma raises NotFoundError (or ValueError in older releases)
+            if not self._for_repair and self._has_collection(name + REBUILD_SUFFIX):
+                raise StoreError(
+                    f"the store at {self.where} is halfway through a `qa doctor --repair` that was "
+                    f"stopped (collection '{name}' was being swapped for its rebuilt copy); run "
+                    "`qa doctor --repair` again to finish it (no article is lost)"
+                ) from None
             return self._client.create_collection(
                 name,
                 metadata={**wanted, "qa_stamp": uuid.uuid4().hex},
@@ -118,6 +131,9 @@ class ArticleStore(StoreSafety):
                 "(QA_STORE) or collection (QA_COLLECTION) and ingest the articles again"
             )
         return collection
+
+    def _has_collection(self, name: str) -> bool:
+        return name in {c.name if hasattr(c, "name") else str(c) for c in self._client.list_collections()}
 
     # ----- version stamp: changes on every write, so other readers know to refresh --------
     def stamp(self) -> str:

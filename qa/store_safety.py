@@ -47,7 +47,7 @@ class StoreSafety:
 
             _forget_cached_client(folder)  # a cached client may hold an index older than the disk
             try:
-                store = cls(connect(), name, embed_model, embed_dim, where=str(folder))
+                store = cls(connect(), name, embed_model, embed_dim, where=str(folder), for_repair=not verify)
             except OSError as exc:
                 raise StoreError(
                     f"cannot open the store at {folder}: {exc.strerror or exc}; "

@@ -422,6 +422,55 @@ def test_doctor_raises_an_old_stores_search_list_without_touching_its_chunks(mad
     assert run(settings, fix=True, embedder=embedder).repaired == ()  # a second repair has nothing to do
 
 
+class _Killed(BaseException):
+    """Stands in for a kill: nothing below the raise runs, and no `except Exception` catches it."""
+
+
+@pytest.mark.parametrize("killed_after_dropping", ["news", "news_articles"])
+def test_a_repair_killed_in_its_swap_loses_nothing_and_the_next_repair_finishes_it(
+    made_store, embedder, monkeypatch, killed_after_dropping
+):
+    """The rebuild swaps each rebuilt collection in by dropping the old one and renaming the new
+    one. Killed between the two, the store has only the rebuilt copy: other commands must refuse it
+    (not create an empty collection under the old name), and the next repair must finish the swap
+    (the doctor's own open does create that empty collection, which the repair then drops)."""
+    from qa import doctor_repair
+    from qa.doctor import run
+
+    store = open_store(made_store, embedder)
+    (article_id, (_, version)), = store.records().items()
+    text = store.article(article_id).text
+    store._chunks.add(ids=["ghost#old#0"], documents=["left behind"], embeddings=[[0.1] * 256],
+                      metadatas=[{"article_id": article_id, "version": "old", "index": 0}])  # forces a rebuild
+    real_drop = doctor_repair._drop
+    swapping = {"started": False}
+
+    def drop_then_die(client, name):
+        real_drop(client, name)
+        if name == killed_after_dropping and swapping["started"]:
+            raise _Killed
+        swapping["started"] |= name.endswith(doctor_repair.REBUILD_SUFFIX) and name.startswith("news_articles")
+
+    monkeypatch.setattr(doctor_repair, "_drop", drop_then_die)
+    settings = Settings(store=made_store)
+    with pytest.raises(_Killed):
+        run(settings, fix=True, embedder=embedder)
+    monkeypatch.setattr(doctor_repair, "_drop", real_drop)
+    # Until the repair is finished, other commands refuse the store instead of making it an empty one.
+    with pytest.raises(StoreError, match=r"halfway through a `qa doctor --repair`.*run `qa doctor --repair` again"):
+        open_store(made_store, embedder)
+    env = {**os.environ, "QA_STORE": str(made_store)}
+    ask = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "When does the ferry run?"], env=env,
+                         capture_output=True, text=True)
+    assert ask.returncode == 1 and "qa doctor --repair" in ask.stderr and "Traceback" not in ask.stderr, ask.stderr
+    repaired = run(settings, fix=True, embedder=embedder)
+    assert repaired.healthy, repaired.to_dict()
+    assert any(line.startswith("finished an interrupted rebuild") for line in repaired.repaired), repaired.repaired
+    store = open_store(made_store, embedder)
+    assert store.article(article_id).text == text
+    assert [m["article_id"] for _, _, m in store.iter_chunks()] == [article_id]
+
+
 def test_a_killed_write_is_finished_when_the_store_is_next_opened(made_store, embedder):
     store = open_store(made_store, embedder)
     (article_id, (_, version)), = store.records().items()
