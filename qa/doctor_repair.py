@@ -112,7 +112,7 @@ def _finish_interrupted_rebuild(store: ArticleStore) -> list[str]:
     collection under the old name. That empty one goes, and the full copy takes its name."""
     done = []
     client = store._client
-    names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+    names = store.collection_names()
     for name in (store.name, f"{store.name}_articles"):
         if name + REBUILD_SUFFIX not in names:
             continue
@@ -123,7 +123,7 @@ def _finish_interrupted_rebuild(store: ArticleStore) -> list[str]:
         if name in names:  # the old collection is whole: the rebuilt one was still being filled
             _drop(client, name + REBUILD_SUFFIX)
         else:
-            store._client.get_collection(name + REBUILD_SUFFIX, embedding_function=None).modify(name=name)
+            rebuilt.modify(name=name)
             done.append(f"finished an interrupted rebuild of {name}")
     if done:
         _reattach(store)

@@ -109,7 +109,7 @@ class ArticleStore(StoreSafety):
         try:
             collection = self._client.get_collection(name, embedding_function=None)
         except Exception:  # Chroma raises NotFoundError (or ValueError in older releases)
-            if not self._for_repair and self._has_collection(name + REBUILD_SUFFIX):
+            if not self._for_repair and name + REBUILD_SUFFIX in self.collection_names():
                 raise StoreError(
                     f"the store at {self.where} is halfway through a `qa doctor --repair` that was "
                     f"stopped (collection '{name}' was being swapped for its rebuilt copy); run "
@@ -132,8 +132,9 @@ class ArticleStore(StoreSafety):
             )
         return collection
 
-    def _has_collection(self, name: str) -> bool:
-        return name in {c.name if hasattr(c, "name") else str(c) for c in self._client.list_collections()}
+    def collection_names(self) -> set[str]:
+        """Every collection on the client (Chroma returns names or collection objects by release)."""
+        return {c.name if hasattr(c, "name") else str(c) for c in self._client.list_collections()}
 
     # ----- version stamp: changes on every write, so other readers know to refresh --------
     def stamp(self) -> str:
