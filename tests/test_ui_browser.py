@@ -103,11 +103,11 @@ def ask(page, question: str):
     page.wait_for_selector(", ".join(f"{s}:not([data-qa-stale])" for s in DONE), timeout=60_000)
 
 
-def choose_model(page, name: str) -> None:
-    """Pick a model in the Settings dropdown by clicking its option (typing and Enter can race the filter)."""
-    page.locator("#qa-model input").click()
-    page.get_by_role("option", name=name, exact=True).click()
-    expect(page.locator("#qa-model input")).to_have_value(name)
+def choose(page, dropdown: str, option: str) -> None:
+    """Pick an option of a Gradio dropdown by clicking it (typing and Enter can race its filter)."""
+    page.locator(f"{dropdown} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.locator(f"{dropdown} input")).to_have_value(option)
 
 
 def shot(page, name: str) -> None:
@@ -158,7 +158,7 @@ def test_upload_ask_and_delete(browser, app_url, tmp_path):
     page.goto(app_url)
     page.get_by_role("tab", name="Library").click()
     page.locator("#qa-upload input[type=file]").set_input_files(str(article))
-    page.wait_for_timeout(500)
+    expect(page.locator("#qa-upload")).to_contain_text("lighthouse-reopens.md")  # the upload has landed
     page.locator("#qa-add").click()
     expect(page.locator("#qa-upload-results")).to_contain_text("added", timeout=60_000)
     expect(page.locator("#qa-articles")).to_contain_text("lighthouse-reopens")
@@ -166,8 +166,7 @@ def test_upload_ask_and_delete(browser, app_url, tmp_path):
     ask(page, "How much did the lighthouse restoration cost?")
     assert "3.4 million euros" in page.locator("#qa-answer .qa-quote").first.inner_text()
     page.get_by_role("tab", name="Library").click()
-    page.locator("#qa-delete-id input").fill("lighthouse-reopens")
-    page.locator("#qa-delete-id input").press("Enter")
+    choose(page, "#qa-delete-id", "lighthouse-reopens")
     page.locator("#qa-delete").click()
     expect(page.locator("#qa-library-note")).to_contain_text("Deleted lighthouse-reopens", timeout=30_000)
     expect(page.locator("#qa-articles")).not_to_contain_text("lighthouse-reopens")
@@ -263,7 +262,7 @@ def test_model_error_is_shown_and_the_app_keeps_working(browser, tmp_path):
         page.locator("#qa-send").click()
         expect(page.locator("#qa-answer .qa-error")).to_contain_text("cannot connect", timeout=60_000)
         page.get_by_text("Settings").click()
-        choose_model(page, "extractive")
+        choose(page, "#qa-model", "extractive")
         ask(page, QUESTION)
         shot(page, "after-model-error")
         assert page.locator("#qa-answer .qa-error").count() == 0, page.locator("#qa-answer").inner_text()
