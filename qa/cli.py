@@ -128,8 +128,8 @@ def ingest(
 @app.command()
 @user_errors
 def ask(
-    question: str = typer.Argument(..., help="The question, in plain language."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full Answer as JSON."),
+    question: str = typer.Argument(..., help="The question, in plain language; '-' reads one question per line from standard input."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full Answer as JSON (with '-': one JSON object per line)."),
     stream: bool = typer.Option(False, "--stream", help="Show the answer as the model writes it."),
     top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model."),
     article: list[str] = typer.Option([], "--article", help="Only search this article id (repeatable)."),
@@ -137,40 +137,18 @@ def ask(
     until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before YYYY-MM-DD."),
 ) -> None:
     """Answer a question from the stored articles, with verified citations."""
+    from qa import cli_ask
     from qa.types import Filters
 
     filters = Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
-    assistant = _assistant()
-    if stream and not as_json:
-        answer = None
-        for part in assistant.ask_stream(question, top_k=top_k, filters=filters):
-            if isinstance(part, str):
-                out.print(escape(part), end="")
-            else:
-                answer = part
-        out.print()
-        out.print("[dim](verified)[/]" if answer.citations else "")
-    else:
-        answer = assistant.ask(question, top_k=top_k, filters=filters)
-    if as_json:
-        _print_json(answer.to_dict())
+    if question == "-":
+        questions = cli_ask.read_questions(sys.stdin)
+        failed = cli_ask.ask_many(_assistant(), questions, as_json=as_json, stream=stream, top_k=top_k, filters=filters)
+        if failed:
+            err.print(f"[bold red]error:[/] {failed} of {len(questions)} questions failed (see above)")
+            raise typer.Exit(1)
         return
-    if answer.short:
-        out.print(f"[bold green]{escape(answer.short)}[/]")
-    if not stream:
-        style = "" if answer.answerable else "italic yellow"
-        out.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer))
-    for number, c in enumerate(answer.citations, start=1):
-        meta = ", ".join(x for x in (c.source, c.published) if x)
-        out.print(f"\n[bold][{number}][/] {escape(c.title)}" + (f" ({escape(meta)})" if meta else ""))
-        out.print(f"    [dim]{escape(c.article_id)} chars {c.start}-{c.end}[/]")
-        badge = f" [yellow](fuzzy match, {c.score:g})[/]" if c.match == "fuzzy" else ""
-        out.print(f"    “{escape(c.quote)}”{badge}")
-    if answer.unsupported:
-        out.print(f"\n[yellow]not found in any cited passage:[/] {escape(', '.join(answer.unsupported))}")
-    for u in answer.unverified:
-        out.print(f"\n[red]dropped unverifiable quote[/] ({escape(u.reason)}): “{escape(u.quote)}”")
-    out.print(f"\n[dim]model: {escape(answer.model)} · {answer.timings.get('total', 0):.0f} ms[/]")
+    cli_ask.ask_one(_assistant(), question, as_json=as_json, stream=stream, top_k=top_k, filters=filters)
 
 
 def _date_option(value: Optional[str], name: str) -> str:

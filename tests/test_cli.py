@@ -198,6 +198,46 @@ def test_question_with_no_match_abstains_with_exit_zero(sample_store):
     assert data["answerable"] is False and data["citations"] == []
 
 
+def test_questions_from_stdin_are_answered_in_order_in_one_process(sample_store):
+    questions = ["How many hostages would be released?", "", "Which recipe uses sourdough starter?",
+                 "x" * 10_000, "What budget did Norvale approve?"]
+    text = run("ask", "-", store=sample_store, input="\n".join(questions) + "\n")
+    # The blank line is skipped; the over-long question fails alone and the others are answered.
+    assert text.returncode == 1 and "1 of 4 questions failed" in text.stderr and "Traceback" not in text.stderr
+    assert "Q3: " in text.stderr and "10,000 characters" in text.stderr
+    headers = [line for line in text.stdout.splitlines() if line.startswith("Q")]
+    assert [h.split(":")[0] for h in headers] == ["Q1", "Q2", "Q3", "Q4"]
+    assert text.stdout.splitlines()[1] == "ten" and "The articles don't say." in text.stdout
+    assert text.stdout.count("model: extractive") == 3
+
+    lines = run("ask", "-", "--json", store=sample_store, input="\n".join(questions) + "\n")
+    rows = [json.loads(line) for line in lines.stdout.splitlines()]  # JSON lines, one per question
+    assert [r["question"] for r in rows] == [q for q in questions if q]
+    assert rows[0]["short"] == "ten" and rows[1]["answerable"] is False
+    assert "10,000 characters" in rows[2]["error"] and "answer" not in rows[2]
+    assert "1.84 billion" in rows[3]["short"]
+    articles = {a["id"]: a for a in json.loads(run("articles", "--json", store=sample_store).stdout)}
+    for row in (rows[0], rows[3]):
+        assert row["citations"] and row["short"] in row["citations"][0]["quote"]
+        for c in row["citations"]:
+            from qa.loading import load_file
+
+            text = next(a.text for a in load_file(Path(articles[c["article_id"]]["path"])) if a.id == c["article_id"])
+            assert text[c["start"] : c["end"]] == c["quote"]
+
+
+@pytest.mark.parametrize("stdin", ["", "\n   \n"])
+def test_no_questions_on_stdin_is_a_clear_error(sample_store, stdin):
+    result = run("ask", "-", store=sample_store, input=stdin)
+    assert result.returncode == 1 and "one question per line" in result.stderr
+    assert result.stdout == ""
+
+
+def test_questions_from_stdin_on_an_empty_store_stop_at_the_first(tmp_path):
+    result = run("ask", "-", store=tmp_path / "empty", input="How many hostages?\nWhat budget?\n")
+    assert result.returncode == 1 and result.stderr.count("qa ingest") == 1
+
+
 def test_empty_store(tmp_path):
     result = run("ask", "How many hostages would be released?", store=tmp_path / "empty")
     assert result.returncode == 1 and "qa ingest" in result.stderr

@@ -187,11 +187,26 @@ def test_openai_compatible_embeddings(fake, store_dir):
     assert assistant.stats()["embedding_model"] == "fake-embed"
 
 
-def run_cli(*args, env_extra, cwd):
+def run_cli(*args, env_extra, cwd, input=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_") and k != "OPENAI_API_KEY"}
     env.update(env_extra)
     return subprocess.run([str(Path(sys.executable).with_name("qa")), *map(str, args)],
-                          capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=300, input=input)
+
+
+def test_ask_from_stdin_goes_on_after_a_model_error(fake, tmp_path):
+    env = {"QA_OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": KEY, "QA_STORE": str(tmp_path / "store"),
+           "QA_LLM": "openai-compatible:test-model", "QA_LLM_RETRIES": "0"}
+    ingest = run_cli("ingest", SAMPLE, env_extra={**env, "QA_LLM": "extractive"}, cwd=tmp_path)
+    assert ingest.returncode == 0, ingest.stderr
+    fake.default = Reply(quoting("Ten.", "ten hostages"))
+    fake.reply(Reply(status=500, content="boom"))  # the first question fails; the second is answered
+    result = run_cli("ask", "-", "--json", env_extra=env, cwd=tmp_path, input=f"{QUESTION}\n{QUESTION}\n")
+    assert result.returncode == 1 and "1 of 2 questions failed" in result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert "server error (500)" in first["error"] and first["question"] == QUESTION
+    assert second["citations"] and "ten hostages" in second["citations"][0]["quote"]
+    assert len(fake.chat_requests()) == 2 and KEY not in result.stdout + result.stderr
 
 
 def test_eval_against_the_fake_server_records_failures_and_keeps_secrets(fake, tmp_path):

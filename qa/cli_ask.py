@@ -1,0 +1,97 @@
+"""`qa ask`: answer one question, or many read from standard input, and print the answers.
+
+Many questions in one process pay the cold start (imports, opening the store, loading the
+models: a few seconds) once instead of once per question.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+
+from qa.cli import _print_json, err, out
+from qa.errors import EmptyQuestionError, ModelError, QAError
+from qa.terminal import escape
+from qa.types import Answer, Filters
+
+# Errors that belong to one question (a model that timed out on it, an unusable question); the
+# others (the store, the settings, a prompt) would fail every question, so they stop the run.
+PER_QUESTION_ERRORS = (EmptyQuestionError, ModelError)
+
+
+def read_questions(lines: Iterable[str]) -> list[str]:
+    questions = [line.strip() for line in lines if line.strip()]
+    if not questions:
+        raise QAError("no questions on standard input: give one question per line, e.g. `qa ask - < questions.txt`")
+    return questions
+
+
+def ask_many(assistant, questions: list[str], *, as_json: bool, stream: bool, top_k, filters: Filters) -> int:
+    """Answer each question in turn, printing as it goes; returns how many failed."""
+    failed = 0
+    for number, question in enumerate(questions, start=1):
+        if not as_json:
+            if number > 1:
+                out.print()
+            out.print(f"[bold]Q{number}: {escape(question)}[/]")
+        try:
+            answer = _answer(assistant, question, stream and not as_json, top_k, filters)
+        except PER_QUESTION_ERRORS as exc:
+            failed += 1
+            if as_json:
+                _print_line({"question": question, "error": str(exc)})
+            else:
+                err.print(f"[bold red]error:[/] Q{number}: {escape(str(exc))}")
+            continue
+        if as_json:
+            _print_line(answer.to_dict())  # JSON lines: one answer per input line, in order
+        else:
+            print_answer(answer, streamed=stream)
+        sys.stdout.flush()
+    return failed
+
+
+def ask_one(assistant, question: str, *, as_json: bool, stream: bool, top_k, filters: Filters) -> None:
+    answer = _answer(assistant, question, stream and not as_json, top_k, filters)
+    if as_json:
+        _print_json(answer.to_dict())
+    else:
+        print_answer(answer, streamed=stream)
+
+
+def _answer(assistant, question: str, stream: bool, top_k, filters: Filters) -> Answer:
+    if not stream:
+        return assistant.ask(question, top_k=top_k, filters=filters)
+    answer = None
+    for part in assistant.ask_stream(question, top_k=top_k, filters=filters):
+        if isinstance(part, str):
+            out.print(escape(part), end="")
+        else:
+            answer = part
+    out.print()
+    out.print("[dim](verified)[/]" if answer.citations else "")
+    return answer
+
+
+def print_answer(answer: Answer, streamed: bool = False) -> None:
+    if answer.short:
+        out.print(f"[bold green]{escape(answer.short)}[/]")
+    if not streamed:
+        style = "" if answer.answerable else "italic yellow"
+        out.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer))
+    for number, c in enumerate(answer.citations, start=1):
+        meta = ", ".join(x for x in (c.source, c.published) if x)
+        out.print(f"\n[bold][{number}][/] {escape(c.title)}" + (f" ({escape(meta)})" if meta else ""))
+        out.print(f"    [dim]{escape(c.article_id)} chars {c.start}-{c.end}[/]")
+        badge = f" [yellow](fuzzy match, {c.score:g})[/]" if c.match == "fuzzy" else ""
+        out.print(f"    “{escape(c.quote)}”{badge}")
+    if answer.unsupported:
+        out.print(f"\n[yellow]not found in any cited passage:[/] {escape(', '.join(answer.unsupported))}")
+    for u in answer.unverified:
+        out.print(f"\n[red]dropped unverifiable quote[/] ({escape(u.reason)}): “{escape(u.quote)}”")
+    out.print(f"\n[dim]model: {escape(answer.model)} · {answer.timings.get('total', 0):.0f} ms[/]")
+
+
+def _print_line(data: dict) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
