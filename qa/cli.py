@@ -151,6 +151,27 @@ def ask(
     cli_ask.ask_one(_assistant(), question, as_json=as_json, stream=stream, top_k=top_k, filters=filters)
 
 
+@app.command()
+@user_errors
+def chat(
+    as_json: bool = typer.Option(False, "--json", help="Print each answer as one JSON line."),
+    top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model."),
+    article: list[str] = typer.Option([], "--article", help="Only search this article id (repeatable)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after YYYY-MM-DD."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before YYYY-MM-DD."),
+) -> None:
+    """A conversation: follow-up questions ("and how many bodies?") are read with the earlier turns."""
+    from qa import cli_ask
+    from qa.types import Filters
+
+    filters = Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
+    lines = None if sys.stdin.isatty() else sys.stdin  # piped turns are read as they come
+    failed = cli_ask.chat(_assistant(), lines, as_json=as_json, top_k=top_k, filters=filters)
+    if failed:
+        err.print(f"[bold red]error:[/] {failed} turn(s) failed (see above)")
+        raise typer.Exit(1)
+
+
 def _date_option(value: Optional[str], name: str) -> str:
     if not value:
         return ""

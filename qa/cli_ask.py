@@ -1,4 +1,5 @@
-"""`qa ask`: answer one question, or many read from standard input, and print the answers.
+"""`qa ask` and `qa chat`: answer one question, many read from standard input, or a
+conversation whose follow-ups are read in the light of the earlier turns; print the answers.
 
 Many questions in one process pay the cold start (imports, opening the store, loading the
 models: a few seconds) once instead of once per question.
@@ -50,6 +51,55 @@ def ask_many(assistant, questions: list[str], *, as_json: bool, stream: bool, to
             print_answer(answer, streamed=stream)
         sys.stdout.flush()
     return failed
+
+
+def chat(assistant, lines: Iterable[str] | None, *, as_json: bool, top_k, filters: Filters) -> int:
+    """A conversation: each line is a turn (`lines`), or typed at a prompt when `lines` is None.
+    `/new` starts over, `/exit` ends. Returns how many turns failed."""
+    talk, failed = assistant.conversation(), 0
+    if lines is None and not as_json:
+        out.print("[dim]Ask about the stored articles; follow-ups may refer to earlier answers. "
+                  "/new starts over, /exit or Ctrl-D ends.[/]")
+    for question in _turns(lines):
+        if question in ("/exit", "/quit"):
+            break
+        if question == "/new":
+            talk = assistant.conversation()
+            if not as_json:
+                out.print("[dim](new conversation)[/]")
+            continue
+        try:
+            answer = talk.ask(question, top_k=top_k, filters=filters)
+        except PER_QUESTION_ERRORS as exc:
+            failed += 1
+            if as_json:
+                _print_line({"question": question, "error": str(exc)})
+            else:
+                err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            continue
+        if as_json:
+            _print_line(answer.to_dict())
+        else:
+            if answer.search_question and answer.search_question != question:
+                out.print(f"[dim](searched for: {escape(answer.search_question)})[/]")
+            print_answer(answer)
+            out.print()
+        sys.stdout.flush()
+    return failed
+
+
+def _turns(lines: Iterable[str] | None):
+    if lines is not None:
+        yield from (line.strip() for line in lines if line.strip())
+        return
+    while True:
+        try:
+            line = out.input("[bold]?[/] ").strip()
+        except EOFError:
+            out.print()
+            return
+        if line:
+            yield line
 
 
 def ask_one(assistant, question: str, *, as_json: bool, stream: bool, top_k, filters: Filters) -> None:

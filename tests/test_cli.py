@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -236,6 +237,54 @@ def test_no_questions_on_stdin_is_a_clear_error(sample_store, stdin):
 def test_questions_from_stdin_on_an_empty_store_stop_at_the_first(tmp_path):
     result = run("ask", "-", store=tmp_path / "empty", input="How many hostages?\nWhat budget?\n")
     assert result.returncode == 1 and result.stderr.count("qa ingest") == 1
+
+
+def test_chat_reads_follow_ups_with_the_earlier_turns(sample_store):
+    turns = "How many hostages would be released?\nand how many bodies?\n/new\nand how many bodies?\n/exit\nignored?\n"
+    result = run("chat", "--json", store=sample_store, input=turns)
+    assert result.returncode == 0, result.stderr
+    first, follow_up, fresh = (json.loads(line) for line in result.stdout.splitlines())  # /exit ends it
+    assert first["short"] == "ten"
+    # The follow-up is searched with the first question's words, and finds the nine bodies (in the
+    # sample article, or the seed article's "nine deceased individuals").
+    assert follow_up["question"] == "and how many bodies?" and "hostages" in follow_up["search_question"]
+    assert any("nine" in c["quote"] for c in follow_up["citations"])
+    # After /new the same words stand alone.
+    assert fresh["search_question"] == "and how many bodies?"
+    text = run("chat", store=sample_store, input="How many hostages would be released?\nand how many bodies?\n")
+    assert text.returncode == 0 and "(searched for: and how many bodies?" in text.stdout
+
+
+def test_chat_at_a_terminal_prompts_and_ends_on_ctrl_d(sample_store):
+    import pty
+    import select
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env.update(QA_STORE=str(sample_store), TERM="dumb", COLUMNS="200")
+    main, child = pty.openpty()
+    process = subprocess.Popen([QA, "chat"], stdin=child, stdout=child, stderr=child, env=env, close_fds=True)
+    os.close(child)
+    seen = b""
+
+    def read_until(marker: bytes, after: int = 0, timeout: float = 90) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen[after:] and time.monotonic() < deadline:
+            if select.select([main], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(main, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+        assert marker in seen[after:], seen.decode(errors="replace")
+
+    read_until(b"? ")  # the prompt
+    os.write(main, b"How many hostages would be released?\n")
+    read_until(b"model: extractive")
+    read_until(b"? ", after=seen.index(b"model: extractive"))  # the next prompt
+    os.write(main, b"\x04")  # Ctrl-D at an empty prompt ends the conversation
+    assert process.wait(timeout=30) == 0
+    os.close(main)
+    assert b"/new starts over" in seen and b"ten" in seen
 
 
 def test_empty_store(tmp_path):
