@@ -146,6 +146,8 @@ def condense(history: list[tuple[str, str]], question: str) -> str:
 
     "and how many bodies?" after "How many hostages would be released?" becomes
     "and how many bodies? (hostages released)". Questions that already stand alone pass through.
+    The reader knows this form (qa/question_info.py: own_words) and picks the short answer by the
+    follow-up's own words.
     """
     earlier = [text for role, text in history if role == "user"]
     if not earlier:

@@ -19,6 +19,9 @@ _WHAT = re.compile(r"\b(?:what|which)\b", re.I)
 _WH_NOUN = re.compile(r"\b(?:what|which|whose)\s+(?:kind of |type of |sort of )?([a-z][a-z-]+)", re.I)
 _MEASURING = frozenset({"quantity", "how", "what", "other"})
 _OPENS_WITH_HOW = re.compile(r"\s*(?:by |for |at |to )?how\b", re.I)
+# qa/extractive.py's condense appends the earlier question's topic words, lower-cased, to a short
+# follow-up: "and how many bodies? (hostages released)".
+_CONDENSED_CONTEXT = re.compile(r"\s+\([^()A-Z]+\)$")
 # The noun a question asks for when its question word does not name one.
 _IMPLIED_NOUN = {"person": "person", "date": "year", "place": "place", "quantity": "number"}
 
@@ -34,6 +37,12 @@ class QuestionInfo:
     lower: str
     wh_noun: str | None = None  # what the answer is ("year" in "What year ...", "person" for "who")
     units: frozenset[str] = frozenset()  # unit words a fitting quantity carries (qa/units.py)
+
+
+def own_words(question: str) -> str:
+    """A condensed follow-up without the earlier question's words: those find the sentence, but
+    the short answer answers what the follow-up itself asks ("nine" bodies, not "ten" hostages)."""
+    return _CONDENSED_CONTEXT.sub("", question) or question
 
 
 def read_question(question: str) -> QuestionInfo:

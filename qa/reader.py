@@ -17,7 +17,7 @@ import numpy as np
 
 from qa import sentence_features, syntax
 from qa.linear import LinearScorer, load_scorer
-from qa.question_info import QuestionInfo, read_question
+from qa.question_info import QuestionInfo, own_words, read_question
 from qa.sentence_features import Embed, Passage, SentenceTable, sentence_table
 from qa.spans import candidates
 
@@ -93,7 +93,8 @@ class Reader:
             for i in order
         ]
         confidence = picks[0].score
-        short, holder = self._short(info, picks[:SPAN_SENTENCES])
+        own = own_words(question)
+        short, holder = self._short(info if own == question else read_question(own), picks[:SPAN_SENTENCES])
         return Reading(picks, short, holder, confidence, confidence >= self.threshold)
 
     def _short(self, info: QuestionInfo, picks: list[Pick]) -> tuple[str | None, int | None]:

@@ -248,7 +248,7 @@ def test_chat_reads_follow_ups_with_the_earlier_turns(sample_store):
     # The follow-up is searched with the first question's words, and finds the nine bodies (in the
     # sample article, or the seed article's "nine deceased individuals").
     assert follow_up["question"] == "and how many bodies?" and "hostages" in follow_up["search_question"]
-    assert any("nine" in c["quote"] for c in follow_up["citations"])
+    assert any("nine" in c["quote"] for c in follow_up["citations"]) and follow_up["short"] == "nine"
     # After /new the same words stand alone.
     assert fresh["search_question"] == "and how many bodies?"
     text = run("chat", store=sample_store, input="How many hostages would be released?\nand how many bodies?\n")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.linear import WEIGHTS_DIR, LinearScorer, load_scorer, train_listwise
-from qa.question_info import read_question
+from qa.question_info import own_words, read_question
 from qa.reader import Reader
 from qa.sentence_features import Passage
 from qa.spans import FEATURES, candidates, tokenize
@@ -92,6 +92,33 @@ def test_reader_picks_sentence_and_short_answer():
     assert "ten living hostages" in best.text
     assert reading.short is not None and reading.short in best.text
     assert "ten" in reading.short
+
+
+@pytest.mark.parametrize(
+    "question, own",
+    [
+        ("and how many bodies? (hostages released)", "and how many bodies?"),  # condense's form
+        ("and when? (cafés reopen)", "and when?"),
+        ("How many died (in 2024)?", "How many died (in 2024)?"),  # a user's own aside
+        ("Who leads the EU (European Union)", "Who leads the EU (European Union)"),
+        ("(hostages released)", "(hostages released)"),
+    ],
+)
+def test_own_words_drop_only_the_context_condense_appends(question, own):
+    assert own_words(question) == own
+
+
+def test_a_condensed_follow_up_gets_the_short_answer_to_its_own_words():
+    sentence = ("The draft terms call for the group to free ten hostages who are still alive and to hand over "
+                "the bodies of nine others who died in captivity.")
+    passages = [Passage("Ceasefire talks", "The talks resumed in Doha on Sunday. " + sentence)]
+    reader = Reader(embed=None)
+    assert reader.read("How many hostages would be released?", passages).short == "ten"
+    # The earlier question's words find the sentence; the follow-up asks about the bodies (read
+    # with the context words too, its short answer was "ten").
+    reading = reader.read("and how many bodies? (hostages released)", passages)
+    assert reading.sentences[reading.short_sentence].text == sentence
+    assert reading.short == "nine"
 
 
 def test_reader_abstains_below_its_threshold():

@@ -146,6 +146,7 @@ def test_follow_up_and_abstention(browser, app_url):
     ask(page, QUESTION)
     ask(page, "and how many bodies?")
     assert "bodies of nine others" in page.locator("#qa-answer .qa-quote").first.inner_text()
+    assert page.locator("#qa-answer .qa-short b").inner_text() == "nine"
     page.close()
 
 
