@@ -9,6 +9,7 @@ import os
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,8 @@ def build(state: UIState) -> gr.Blocks:
                             yield history, "", "", ""
                     else:
                         answer = part
+                if standalone != message:
+                    answer = replace(answer, question=message, search_question=standalone)
                 content = answer.answer if answer.answerable else f"_{answer.answer}_"
                 if answer.short:
                     content = f"**{answer.short}**\n\n{content}"

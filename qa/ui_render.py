@@ -29,6 +29,7 @@ CSS = """
 .qa-abstain{font-style:italic;color:#57606a;border-left:4px solid #afb8c1;padding-left:8px}
 .qa-unsupported{color:#9a6700;background:#fff8c5;padding:4px 8px;border-radius:6px}
 .qa-model{color:#57606a;font-size:.85em;margin-top:6px}
+.qa-searched{color:#57606a;font-size:.85em;margin-bottom:4px}
 #qa-eval-charts svg{display:inline-block;margin:6px}
 .qa-error{color:#cf222e;background:#ffebe9;padding:6px 10px;border-radius:6px}
 """
@@ -76,6 +77,9 @@ def article_html(text: str, spans: list[tuple[int, int, int]], current: int, uid
 def answer_html(answer: Answer, load_article) -> str:
     uid = str(next(_counter))
     parts = []
+    if answer.search_question and answer.search_question != answer.question:
+        # A follow-up is searched as rewritten with the earlier turns: show what was searched.
+        parts.append(f'<div class="qa-searched">Searched for: <i>{escape(answer.search_question)}</i></div>')
     if not answer.answerable:
         parts.append(f'<div class="qa-abstain">{escape(answer.answer)}</div>')
     if answer.short:

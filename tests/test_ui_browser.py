@@ -144,9 +144,11 @@ def test_follow_up_and_abstention(browser, app_url):
     assert page.locator("#qa-answer .qa-error").count() == 0
     page.get_by_role("button", name="New conversation").click()
     ask(page, QUESTION)
+    assert page.locator("#qa-answer .qa-searched").count() == 0  # a first question is searched as asked
     ask(page, "and how many bodies?")
     assert "bodies of nine others" in page.locator("#qa-answer .qa-quote").first.inner_text()
     assert page.locator("#qa-answer .qa-short b").inner_text() == "nine"
+    assert "hostages" in page.locator("#qa-answer .qa-searched").inner_text()  # what the follow-up searched for
     page.close()
 
 
