@@ -40,10 +40,7 @@ def ask_many(assistant, questions: list[str], *, as_json: bool, stream: bool, to
             answer = _answer(assistant, question, stream and not as_json, top_k, filters)
         except PER_QUESTION_ERRORS as exc:
             failed += 1
-            if as_json:
-                _print_line({"question": question, "error": str(exc)})
-            else:
-                err.print(f"[bold red]error:[/] Q{number}: {escape(str(exc))}")
+            _print_error(question, exc, as_json, f"Q{number}: ")
             continue
         if as_json:
             _print_line(answer.to_dict())  # JSON lines: one answer per input line, in order
@@ -72,10 +69,7 @@ def chat(assistant, lines: Iterable[str] | None, *, as_json: bool, top_k, filter
             answer = talk.ask(question, top_k=top_k, filters=filters)
         except PER_QUESTION_ERRORS as exc:
             failed += 1
-            if as_json:
-                _print_line({"question": question, "error": str(exc)})
-            else:
-                err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            _print_error(question, exc, as_json)
             continue
         if as_json:
             _print_line(answer.to_dict())
@@ -141,6 +135,13 @@ def print_answer(answer: Answer, streamed: bool = False) -> None:
     for u in answer.unverified:
         out.print(f"\n[red]dropped unverifiable quote[/] ({escape(u.reason)}): “{escape(u.quote)}”")
     out.print(f"\n[dim]model: {escape(answer.model)} · {answer.timings.get('total', 0):.0f} ms[/]")
+
+
+def _print_error(question: str, exc: QAError, as_json: bool, label: str = "") -> None:
+    if as_json:  # a row in the output, so the rows still line up with the questions
+        _print_line({"question": question, "error": str(exc)})
+    else:
+        err.print(f"[bold red]error:[/] {label}{escape(str(exc))}")
 
 
 def _print_line(data: dict) -> None:

@@ -194,18 +194,20 @@ def run_cli(*args, env_extra, cwd, input=None):
                           capture_output=True, text=True, env=env, cwd=cwd, timeout=300, input=input)
 
 
-def test_ask_from_stdin_goes_on_after_a_model_error(fake, tmp_path):
+@pytest.mark.parametrize("command, failed", [(["ask", "-"], "1 of 2 questions failed"), (["chat"], "1 turn(s) failed")])
+def test_questions_from_stdin_go_on_after_a_model_error(fake, tmp_path, command, failed):
     env = {"QA_OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": KEY, "QA_STORE": str(tmp_path / "store"),
            "QA_LLM": "openai-compatible:test-model", "QA_LLM_RETRIES": "0"}
     ingest = run_cli("ingest", SAMPLE, env_extra={**env, "QA_LLM": "extractive"}, cwd=tmp_path)
     assert ingest.returncode == 0, ingest.stderr
     fake.default = Reply(quoting("Ten.", "ten hostages"))
     fake.reply(Reply(status=500, content="boom"))  # the first question fails; the second is answered
-    result = run_cli("ask", "-", "--json", env_extra=env, cwd=tmp_path, input=f"{QUESTION}\n{QUESTION}\n")
-    assert result.returncode == 1 and "1 of 2 questions failed" in result.stderr
+    result = run_cli(*command, "--json", env_extra=env, cwd=tmp_path, input=f"{QUESTION}\n{QUESTION}\n")
+    assert result.returncode == 1 and failed in result.stderr
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert "server error (500)" in first["error"] and first["question"] == QUESTION
     assert second["citations"] and "ten hostages" in second["citations"][0]["quote"]
+    # No retry (QA_LLM_RETRIES=0), and a failed turn leaves no history to condense the next with.
     assert len(fake.chat_requests()) == 2 and KEY not in result.stdout + result.stderr
 
 
