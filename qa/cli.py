@@ -125,22 +125,28 @@ def ingest(
         raise typer.Exit(1)
 
 
+# The options `qa ask` and `qa chat` share.
+TOP_K = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model.")
+ARTICLE = typer.Option([], "--article", help="Only search this article id (repeatable).")
+SINCE = typer.Option(None, "--since", help="Only articles published on or after YYYY-MM-DD.")
+UNTIL = typer.Option(None, "--until", help="Only articles published on or before YYYY-MM-DD.")
+
+
 @app.command()
 @user_errors
 def ask(
     question: str = typer.Argument(..., help="The question, in plain language; '-' reads one question per line from standard input."),
     as_json: bool = typer.Option(False, "--json", help="Print the full Answer as JSON (with '-': one JSON object per line)."),
     stream: bool = typer.Option(False, "--stream", help="Show the answer as the model writes it."),
-    top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model."),
-    article: list[str] = typer.Option([], "--article", help="Only search this article id (repeatable)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after YYYY-MM-DD."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before YYYY-MM-DD."),
+    top_k: Optional[int] = TOP_K,
+    article: list[str] = ARTICLE,
+    since: Optional[str] = SINCE,
+    until: Optional[str] = UNTIL,
 ) -> None:
     """Answer a question from the stored articles, with verified citations."""
     from qa import cli_ask
-    from qa.types import Filters
 
-    filters = Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
+    filters = _filters(article, since, until)
     if question == "-":
         questions = cli_ask.read_questions(sys.stdin)
         failed = cli_ask.ask_many(_assistant(), questions, as_json=as_json, stream=stream, top_k=top_k, filters=filters)
@@ -155,21 +161,26 @@ def ask(
 @user_errors
 def chat(
     as_json: bool = typer.Option(False, "--json", help="Print each answer as one JSON line."),
-    top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model."),
-    article: list[str] = typer.Option([], "--article", help="Only search this article id (repeatable)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after YYYY-MM-DD."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before YYYY-MM-DD."),
+    top_k: Optional[int] = TOP_K,
+    article: list[str] = ARTICLE,
+    since: Optional[str] = SINCE,
+    until: Optional[str] = UNTIL,
 ) -> None:
     """A conversation: follow-up questions ("and how many bodies?") are read with the earlier turns."""
     from qa import cli_ask
-    from qa.types import Filters
 
-    filters = Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
+    filters = _filters(article, since, until)
     lines = None if sys.stdin.isatty() else sys.stdin  # piped turns are read as they come
     failed = cli_ask.chat(_assistant(), lines, as_json=as_json, top_k=top_k, filters=filters)
     if failed:
         err.print(f"[bold red]error:[/] {failed} turn(s) failed (see above)")
         raise typer.Exit(1)
+
+
+def _filters(article: list[str], since: Optional[str], until: Optional[str]):
+    from qa.types import Filters
+
+    return Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
 
 
 def _date_option(value: Optional[str], name: str) -> str:

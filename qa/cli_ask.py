@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from qa.cli import _print_json, err, out
 from qa.errors import EmptyQuestionError, ModelError, QAError
@@ -21,8 +21,12 @@ from qa.types import Answer, Filters
 PER_QUESTION_ERRORS = (EmptyQuestionError, ModelError)
 
 
+def _non_blank(lines: Iterable[str]) -> Iterator[str]:
+    return (line.strip() for line in lines if line.strip())
+
+
 def read_questions(lines: Iterable[str]) -> list[str]:
-    questions = [line.strip() for line in lines if line.strip()]
+    questions = list(_non_blank(lines))
     if not questions:
         raise QAError("no questions on standard input: give one question per line, e.g. `qa ask - < questions.txt`")
     return questions
@@ -82,9 +86,9 @@ def chat(assistant, lines: Iterable[str] | None, *, as_json: bool, top_k, filter
     return failed
 
 
-def _turns(lines: Iterable[str] | None):
+def _turns(lines: Iterable[str] | None) -> Iterator[str]:
     if lines is not None:
-        yield from (line.strip() for line in lines if line.strip())
+        yield from _non_blank(lines)
         return
     while True:
         try:
