@@ -3,7 +3,7 @@
 Host and port: QA_HOST / QA_PORT (or GRADIO_SERVER_PORT); login: QA_UI_AUTH=user:password.
 """
 
-from qa.ui import main
+from qa.ui.app import main
 
 if __name__ == "__main__":
     main()

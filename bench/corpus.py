@@ -179,7 +179,7 @@ class CorpusInfo:
 def write_corpus(folder: Path, target_chunks: int, chunk_size: int, chunk_overlap: int, seed: int = 7,
                  questions: int = 100) -> CorpusInfo:
     """Write .md articles (100 per sub-folder) until qa's chunker makes `target_chunks` chunks."""
-    from qa.chunking import chunk_text
+    from qa.ingest.chunking import chunk_text
 
     folder = Path(folder)
     chunks = size = count = 0

@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from qa.eval_run import run_eval
-from qa.gold import load_squad
+from qa.evaluation.gold import load_squad
+from qa.evaluation.runner import run_eval
 from qa.settings import Settings
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "squad-v2-dev" / "dev-v2.0.json"

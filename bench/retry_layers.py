@@ -18,7 +18,7 @@ from fake_openai import FakeOpenAI, Reply  # noqa: E402
 from llama_index.core.base.llms.types import ChatMessage  # noqa: E402
 from llama_index.llms.openai_like import OpenAILike  # noqa: E402
 
-from qa.openai_backend import OpenAIChat  # noqa: E402
+from qa.models.openai_compatible import OpenAIChat  # noqa: E402
 
 
 def main() -> None:

@@ -65,10 +65,10 @@ def qa_settings(args: dict):
 # ----- preparation and chunking ------------------------------------------------------------
 def task_prepare(args: dict) -> dict:
     """qa's chunks of the corpus and their vectors (qa's own index text), plus question vectors."""
-    from qa.chunking import chunk_text
-    from qa.embedding import WordLlamaEmbedding
-    from qa.lexical import index_text
-    from qa.loading import load_file
+    from qa.ingest.chunking import chunk_text
+    from qa.ingest.loading import load_file
+    from qa.models.embedding import WordLlamaEmbedding
+    from qa.retrieval.lexical import index_text
 
     embedder = WordLlamaEmbedding()
     out = Path(args["out"])
@@ -94,8 +94,8 @@ def task_chunking(args: dict) -> dict:
     from llama_index.core import Document
     from llama_index.core.node_parser import SentenceSplitter
 
-    from qa.chunking import chunk_text
-    from qa.loading import load_file
+    from qa.ingest.chunking import chunk_text
+    from qa.ingest.loading import load_file
 
     articles = [a for p in corpus_files(args["corpus"])[: args.get("limit", 1000)] for a in load_file(p)]
     mb = sum(len(a.text.encode("utf-8")) for a in articles) / 1e6
@@ -156,8 +156,8 @@ def task_ingest_peer(args: dict) -> dict:
     from llama_index.core import Document, StorageContext, VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from qa.embedding import WordLlamaEmbedding
-    from qa.loading import load_file
+    from qa.ingest.loading import load_file
+    from qa.models.embedding import WordLlamaEmbedding
 
     embedder = WordLlamaEmbedding()
     client = chroma_client(args, Path(args["store"]) / "chroma")
@@ -222,7 +222,7 @@ def task_query_peer(args: dict) -> dict:
     from llama_index.core import VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from qa.embedding import WordLlamaEmbedding
+    from qa.models.embedding import WordLlamaEmbedding
 
     client = chroma_client(args, Path(args["store"]) / "chroma")
     collection = client.get_collection(args["collection"], embedding_function=None)

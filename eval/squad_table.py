@@ -61,11 +61,11 @@ def run(split: str, squad: Path, extra: list[str], env: dict[str, str], out: Pat
 
 def gold_paragraph_row(split: str, squad: Path) -> tuple[dict, float]:
     """EM and F1 (percent) of the reader given each answerable question's own paragraph."""
-    from qa.embedding import embed_sentences
-    from qa.gold import load_squad
-    from qa.metrics import exact_match, token_f1
-    from qa.reader import Reader
-    from qa.sentence_features import Passage
+    from qa.evaluation.gold import load_squad
+    from qa.evaluation.metrics import exact_match, token_f1
+    from qa.models.embedding import embed_sentences
+    from qa.reader.features import Passage
+    from qa.reader.reading import Reader
 
     started = time.perf_counter()
     articles, questions = load_squad(squad, split)

@@ -30,19 +30,19 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from qa.embedding import embed_sentences  # noqa: E402
-from qa.gold import load_squad  # noqa: E402
-from qa.linear import LinearScorer, train_listwise  # noqa: E402
-from qa.metrics import normalize_answer, token_f1  # noqa: E402
-from qa.question_info import read_question  # noqa: E402
-from qa.reader import SENTENCE_FEATURES, SPAN_SENTENCES, Reader, sentence_rows, span_groups  # noqa: E402
-from qa.rerank import (
+from qa.evaluation.gold import load_squad  # noqa: E402
+from qa.evaluation.metrics import normalize_answer, token_f1  # noqa: E402
+from qa.models.embedding import embed_sentences  # noqa: E402
+from qa.reader.features import Passage  # noqa: E402
+from qa.reader.questions import read_question  # noqa: E402
+from qa.reader.reading import SENTENCE_FEATURES, SPAN_SENTENCES, Reader, sentence_rows, span_groups  # noqa: E402
+from qa.reader.scorer import LinearScorer, train_listwise  # noqa: E402
+from qa.reader.spans import FEATURES as SPAN_FEATURES  # noqa: E402
+from qa.retrieval.rerank import (
     DEPTH,  # noqa: E402
     rerank_rows,  # noqa: E402
 )
-from qa.rerank import FEATURES as RERANK_FEATURES  # noqa: E402
-from qa.sentence_features import Passage  # noqa: E402
-from qa.spans import FEATURES as SPAN_FEATURES  # noqa: E402
+from qa.retrieval.rerank import FEATURES as RERANK_FEATURES  # noqa: E402
 
 DEFAULT_SQUAD = REPO.parent / "shared" / "datasets" / "squad-v2-dev" / "dev-v2.0.json"
 TOP_K = 5

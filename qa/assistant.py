@@ -13,15 +13,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from qa.backends import build_embedder, build_llm, model_label
-from qa.chain import AnswerChain
+from qa.answer.chain import AnswerChain
+from qa.answer.prompts import load_prompts
 from qa.errors import EmptyQuestionError, QAError, StoreError
-from qa.ingest import Ingestor
-from qa.lexical import LexicalIndex
-from qa.prompts import load_prompts
-from qa.retrieval import HybridRetriever
+from qa.ingest.pipeline import Ingestor
+from qa.models.registry import build_embedder, build_llm, model_label
+from qa.retrieval.hybrid import HybridRetriever
+from qa.retrieval.lexical import LexicalIndex
 from qa.settings import Settings, load_settings
-from qa.store import ArticleStore
+from qa.store.chroma import ArticleStore
 from qa.types import Answer, Article, ArticleInfo, FileResult, Filters, IngestReport
 
 
@@ -221,7 +221,7 @@ class Conversation:
 
 def _dimension(embedder) -> int:
     """The embedder's vector size: known for WordLlama, else asked of the model once."""
-    from qa.embedding import WordLlamaEmbedding
+    from qa.models.embedding import WordLlamaEmbedding
 
     if isinstance(embedder, WordLlamaEmbedding):
         return embedder.dim

@@ -82,7 +82,7 @@ def fake():
 @pytest.fixture(scope="session")
 def embedder():
     """One WordLlama instance for the whole run (loading it is the slow part of opening)."""
-    from qa.embedding import WordLlamaEmbedding
+    from qa.models.embedding import WordLlamaEmbedding
 
     return WordLlamaEmbedding()
 

@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 
-from qa.bm25 import BM25
+from qa.retrieval.bm25 import BM25
 
 
 def random_corpus(seed: int, docs: int = 300, vocabulary: int = 400):

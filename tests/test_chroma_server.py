@@ -23,7 +23,7 @@ import pytest
 from conftest import REPO, SAMPLE
 from qa.assistant import Assistant
 from qa.errors import ConfigError, StoreError
-from qa.remote_store import ServerAddress
+from qa.store.remote import ServerAddress
 
 BIN = Path(sys.executable).parent
 QUESTION = "How many hostages would be released?"
@@ -263,7 +263,7 @@ def test_cli_processes_share_the_server(server, collection, tmp_path, embedder):
 
 # ----- eval ----------------------------------------------------------------------------------
 def test_qa_eval_in_server_mode_matches_embedded(server, collection, tmp_path, embedder):
-    from qa.eval_run import run_eval
+    from qa.evaluation.runner import run_eval
 
     gold = REPO / "eval" / "gold" / "sample.jsonl"
     assistant = _open(server, collection, tmp_path / "store", embedder)
@@ -421,7 +421,7 @@ def _assert_ingest_fails(assistant: Assistant, path: Path, message: str) -> None
 
 
 def test_doctor_on_a_server_store_reads_and_raises_its_search_list(server, collection, tmp_path, embedder):
-    from qa.doctor import run
+    from qa.doctor.checks import run
     from qa.settings import Settings
     from qa.types import Article
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import chunk_text, count_tokens, dateline_end, sentence_spans
+from qa.ingest.chunking import chunk_text, count_tokens, dateline_end, sentence_spans
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed" / "000_caebc0e7e3d1eba1.txt"
 
@@ -90,7 +90,7 @@ def test_overlap_must_be_smaller_than_size():
 
 
 def test_stored_chunks_leave_out_repeats_and_renumber():
-    from qa.chunking import chunk_text, stored_chunks
+    from qa.ingest.chunking import chunk_text, stored_chunks
 
     text = "Intro line here. " + "The same sentence again and again. " * 400 + "A final distinct sentence."
     every = chunk_text("a", text, size=20, overlap=0)

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.citations import align, normalise_with_map, trim_quote, verify
-from qa.parsing import RawCitation
+from qa.answer.citations import align, normalise_with_map, trim_quote, verify
+from qa.answer.parsing import RawCitation
 from qa.types import Article, RetrievedChunk
 
 TEXT = (
@@ -108,7 +108,7 @@ def test_verify_keeps_verbatim_citations_and_reports_the_rest():
     ],
 )
 def test_claim_check(answer, quotes, unsupported):
-    from qa.claims import unsupported_claims
+    from qa.answer.claims import unsupported_claims
 
     assert unsupported_claims(answer, quotes) == unsupported
 
@@ -126,7 +126,7 @@ def test_fuzzy_alignment_maps_a_miscopied_quote_to_the_exact_span():
 
 
 def test_fuzzy_alignment_rejects_invented_quotes():
-    from qa.citations import align_fuzzy
+    from qa.answer.citations import align_fuzzy
 
     assert align_fuzzy(TEXT, "The envoy promised twelve prisoners by Friday") is None
     assert align_fuzzy(TEXT, "ten livng") is None  # too short to trust a fuzzy match

@@ -48,7 +48,7 @@ def test_ask_json_is_the_answer_dict_with_verbatim_quotes(sample_store, tmp_path
     for c in data["citations"]:
         assert set(c) >= {"article_id", "start", "end", "quote"}
         path = Path(articles[c["article_id"]]["path"])
-        from qa.loading import load_file
+        from qa.ingest.loading import load_file
 
         text = next(a.text for a in load_file(path) if a.id == c["article_id"])
         assert text[c["start"] : c["end"]] == c["quote"]
@@ -221,7 +221,7 @@ def test_questions_from_stdin_are_answered_in_order_in_one_process(sample_store)
     for row in (rows[0], rows[3]):
         assert row["citations"] and row["short"] in row["citations"][0]["quote"]
         for c in row["citations"]:
-            from qa.loading import load_file
+            from qa.ingest.loading import load_file
 
             text = next(a.text for a in load_file(Path(articles[c["article_id"]]["path"])) if a.id == c["article_id"])
             assert text[c["start"] : c["end"]] == c["quote"]
@@ -294,7 +294,7 @@ def test_empty_store(tmp_path):
 
 def test_help_does_not_import_heavy_modules(tmp_path):
     code = (
-        "import sys\nfrom typer.testing import CliRunner\nfrom qa.cli import app\n"
+        "import sys\nfrom typer.testing import CliRunner\nfrom qa.cli.app import app\n"
         "CliRunner().invoke(app, ['config'])\n"
         "print(sorted(m for m in ('chromadb', 'llama_index.core', 'gradio') if m in sys.modules))"
     )

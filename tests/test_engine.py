@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from conftest import REPO, SAMPLE, SEED
+from qa.answer.prompts import ABSTENTION
 from qa.assistant import Assistant
 from qa.errors import EmbeddingMismatchError, EmptyQuestionError, StoreError
-from qa.prompts import ABSTENTION
 from qa.settings import Settings
 from qa.types import Filters
 
@@ -122,7 +122,7 @@ def test_two_stores_of_the_same_articles_retrieve_identically(tmp_path, embedder
     """An eval compared with an earlier one must differ only where the code did: every candidate,
     its order and its scores are the same for two stores built from the same articles, and each
     dense score is the exact cosine of the stored vectors."""
-    from qa.gold import load_squad
+    from qa.evaluation.gold import load_squad
 
     articles, questions = load_squad(REPO.parent / "shared" / "datasets" / "squad-v2-dev" / "dev-v2.0.json", "0:1")
     runs = []

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import REPO, SAMPLE
 from qa.errors import QAError
-from qa.eval_run import check_floors, run_eval
-from qa.gold import GoldError, load_gold, load_squad, parse_slice
+from qa.evaluation.gold import GoldError, load_gold, load_squad, parse_slice
+from qa.evaluation.runner import check_floors, run_eval
 from qa.settings import Settings
 
 QA = str(Path(sys.executable).with_name("qa"))
@@ -158,7 +158,7 @@ def test_retrieval_modes_on_a_squad_slice(tmp_path, store_dir, embedder, mode):
 
 def _parser_calls(monkeypatch) -> list[int]:
     """Texts per call the parser runs on, from now on (starting from an empty parse cache)."""
-    from qa import syntax
+    from qa.reader.reading import syntax
 
     calls: list[int] = []
     nlp = syntax._nlp()
@@ -175,7 +175,7 @@ def _parser_calls(monkeypatch) -> list[int]:
 
 
 def test_eval_parses_questions_and_passages_up_front_and_answers_the_same(tmp_path, monkeypatch, embedder):
-    from qa.extractive import ExtractiveLLM
+    from qa.models.extractive import ExtractiveLLM
 
     gold = write_jsonl(tmp_path / "mini.jsonl", MINI)
     calls = _parser_calls(monkeypatch)
@@ -202,7 +202,7 @@ def test_worker_processes_give_the_same_results_in_gold_order(tmp_path):
 
 
 def test_workers_are_chosen_for_the_offline_model_on_big_gold_sets(embedder):
-    from qa.eval_workers import auto_workers
+    from qa.evaluation.workers import auto_workers
 
     offline = Settings(llm="extractive")
     assert auto_workers(offline, 50) == 1  # starting a worker would cost more than it saves

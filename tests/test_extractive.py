@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from qa.extractive import ExtractiveLLM
-from qa.prompts import ABSTENTION, load_prompts
+from qa.answer.prompts import ABSTENTION, load_prompts
+from qa.models.extractive import ExtractiveLLM
 from qa.settings import bundled_path
 from qa.types import RetrievedChunk
 

@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from qa.chunking import chunk_text
-from qa.citations import align, align_fuzzy, verify
+from qa.answer.citations import align, align_fuzzy, verify
+from qa.answer.parsing import RawCitation
 from qa.errors import ArticleError
-from qa.html_text import extract_article
-from qa.loading import load_file, normalise_text
-from qa.parsing import RawCitation
+from qa.ingest.chunking import chunk_text
+from qa.ingest.html import extract_article
+from qa.ingest.loading import load_file, normalise_text
 from qa.types import Article, RetrievedChunk
 
 pytestmark = pytest.mark.long

@@ -15,13 +15,13 @@ from html.parser import HTMLParser
 import pytest
 from fake_openai import Reply
 
+from qa.answer.prompts import read_prompt, render_sources
 from qa.assistant import Assistant
-from qa.backends import build_llm
-from qa.chunking import chunk_text
-from qa.loading import load_file, normalise_text
-from qa.prompts import read_prompt, render_sources
+from qa.ingest.chunking import chunk_text
+from qa.ingest.loading import load_file, normalise_text
+from qa.models.registry import build_llm
 from qa.settings import Settings
-from qa.ui_render import answer_html, chunks_html
+from qa.ui.render import answer_html, chunks_html
 
 FAKE_REF = "000000000000"
 FAKE_BLOCK = (
@@ -326,7 +326,7 @@ def test_ui_html_renders_hostile_articles_inert(hostile_assistant, h):
 def test_cli_shows_control_characters_instead_of_sending_them_to_the_terminal(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from qa.cli import app
+    from qa.cli.app import app
 
     h = next(h for h in HOSTILE if h.id == "control-chars")
     path = tmp_path / "ctl.json"

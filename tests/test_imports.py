@@ -1,4 +1,4 @@
-"""The command line stays light: neither `qa.cli` nor the ask path imports the web UI stack."""
+"""The command line stays light: neither `qa.cli.app` nor the ask path imports the web UI stack."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("gradio", 
 """
 
 
-@pytest.mark.parametrize("modules", [["qa.cli"], ["qa.cli", "qa.assistant", "qa.settings"]])
+@pytest.mark.parametrize("modules", [["qa.cli.app"], ["qa.cli.app", "qa.assistant", "qa.settings"]])
 def test_cli_and_ask_path_do_not_import_gradio(modules):
     done = subprocess.run(
         [sys.executable, "-c", PROBE.format(modules=modules)], capture_output=True, text=True, timeout=120

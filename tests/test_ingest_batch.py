@@ -6,10 +6,10 @@ import tracemalloc
 
 import pytest
 
-import qa.ingest
-from qa.ingest import Ingestor
-from qa.loading import walk
-from qa.store import ArticleStore
+import qa.ingest.pipeline
+from qa.ingest.loading import walk
+from qa.ingest.pipeline import Ingestor
+from qa.store.chroma import ArticleStore
 
 SENTENCE = "The harbour board voted {n} to {m} on Tuesday to repair the north pier before winter. "
 
@@ -123,7 +123,7 @@ def test_a_store_failure_mid_batch_keeps_earlier_batches_and_leaves_no_half_arti
 
 def report_chunks(embedder) -> int:
     """Chunks of one test article at size 40 / overlap 8 (so batches hold about two files)."""
-    from qa.chunking import chunk_text
+    from qa.ingest.chunking import chunk_text
 
     body = "".join(SENTENCE.format(n=0, m=j) for j in range(12))
     return len(chunk_text("x", body, 40, 8))
@@ -133,7 +133,7 @@ def test_ingest_holds_at_most_a_batch_of_articles(store, embedder, tmp_path, mon
     folder = write_articles(tmp_path / "in", 30)
     loaded: list[str] = []
     in_flight: list[int] = []
-    real_load, real_write = qa.ingest.load_file, store.write
+    real_load, real_write = qa.ingest.pipeline.load_file, store.write
     written = set()
 
     def load_file(path):
@@ -146,7 +146,7 @@ def test_ingest_holds_at_most_a_batch_of_articles(store, embedder, tmp_path, mon
         real_write(items)
         written.update(i.article.id for i in items)
 
-    monkeypatch.setattr(qa.ingest, "load_file", load_file)
+    monkeypatch.setattr(qa.ingest.pipeline, "load_file", load_file)
     monkeypatch.setattr(store, "write", write)
     per_article = report_chunks(embedder)
     report = Ingestor(store, embedder, 40, 8, batch_chunks=3 * per_article, lookahead_files=4).ingest([folder])
@@ -178,11 +178,11 @@ def test_walking_a_huge_folder_holds_names_not_contents(tmp_path, long_run):
 def test_large_batches_are_embedded_in_a_worker_process_with_the_same_results(tmp_path, embedder, monkeypatch):
     import numpy as np
 
-    import qa.embed_worker
+    import qa.ingest.embed_worker
 
     folder = write_articles(tmp_path / "in", 12)
     started = []
-    real_start = qa.embed_worker.BatchEmbedder._start
+    real_start = qa.ingest.embed_worker.BatchEmbedder._start
 
     def start(self):
         worker = real_start(self)
@@ -190,7 +190,7 @@ def test_large_batches_are_embedded_in_a_worker_process_with_the_same_results(tm
             started.append(worker.pid)
         return worker
 
-    monkeypatch.setattr(qa.embed_worker.BatchEmbedder, "_start", start)
+    monkeypatch.setattr(qa.ingest.embed_worker.BatchEmbedder, "_start", start)
     outcomes = {}
     for use_worker in (False, True):
         store = ArticleStore.open_local(tmp_path / f"store-{use_worker}", "news", embedder.model_name, 256)
@@ -211,10 +211,10 @@ def test_large_batches_are_embedded_in_a_worker_process_with_the_same_results(tm
 
 
 def test_a_dead_embedding_worker_falls_back_to_embedding_in_process(tmp_path, store, embedder, monkeypatch):
-    import qa.embed_worker
+    import qa.ingest.embed_worker
 
     folder = write_articles(tmp_path / "in", 6)
-    real_start = qa.embed_worker.BatchEmbedder._start
+    real_start = qa.ingest.embed_worker.BatchEmbedder._start
     killed = []
 
     def start(self):
@@ -225,7 +225,7 @@ def test_a_dead_embedding_worker_falls_back_to_embedding_in_process(tmp_path, st
             killed.append(worker.pid)
         return worker
 
-    monkeypatch.setattr(qa.embed_worker.BatchEmbedder, "_start", start)
+    monkeypatch.setattr(qa.ingest.embed_worker.BatchEmbedder, "_start", start)
     report = Ingestor(store, embedder, 40, 8, batch_chunks=10, worker_min_chunks=1).ingest([folder])
     assert killed and report.ok and report.count("added") == 6
     assert store.count_chunks() == sum(info.chunks for info, _ in store.records().values())

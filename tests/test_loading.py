@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.errors import ArticleError
-from qa.html_text import extract_article
-from qa.loading import SUPPORTED_SUFFIXES, load_file, parse_date, slug, walk
+from qa.ingest.html import extract_article
+from qa.ingest.loading import SUPPORTED_SUFFIXES, load_file, parse_date, slug, walk
 
 NEWS_PAGE = """<!doctype html>
 <html lang="en"><head>

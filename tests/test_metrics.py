@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.metrics import (
+from qa.evaluation.metrics import (
     answer_recall,
     exact_match,
     first_hit_rank,

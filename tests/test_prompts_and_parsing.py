@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from qa.answer.parsing import RawCitation, parse_reply
+from qa.answer.prompts import ABSTENTION, check_template, load_prompts, read_prompt, render_sources
 from qa.errors import PromptError
-from qa.parsing import RawCitation, parse_reply
-from qa.prompts import ABSTENTION, check_template, load_prompts, read_prompt, render_sources
 from qa.settings import bundled_path
 from qa.types import RetrievedChunk
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.linear import WEIGHTS_DIR, LinearScorer, load_scorer, train_listwise
-from qa.question_info import own_words, read_question
-from qa.reader import Reader
-from qa.sentence_features import Passage
-from qa.spans import FEATURES, candidates, tokenize
+from qa.reader.features import Passage
+from qa.reader.questions import own_words, read_question
+from qa.reader.reading import Reader
+from qa.reader.scorer import WEIGHTS_DIR, LinearScorer, load_scorer, train_listwise
+from qa.reader.spans import FEATURES, candidates, tokenize
 
 
 def test_question_classes():
@@ -65,8 +65,8 @@ def test_train_listwise_learns_the_informative_feature_and_is_deterministic():
 
 
 def test_shipped_weights_match_the_feature_lists():
-    from qa.reader import SENTENCE_FEATURES
-    from qa.rerank import FEATURES as RERANK
+    from qa.reader.reading import SENTENCE_FEATURES
+    from qa.retrieval.rerank import FEATURES as RERANK
 
     for name, names in (("rerank", RERANK), ("sentence", SENTENCE_FEATURES), ("span", FEATURES)):
         scorer = load_scorer(name)
@@ -136,7 +136,7 @@ def test_linear_scorer_round_trips_json(tmp_path):
 
 
 def test_short_answer_must_be_words_of_a_verified_quote():
-    from qa.chain import verified_short
+    from qa.answer.chain import verified_short
     from qa.types import Citation
 
     quote = "Hamas would free ten  living hostages in the first week."
@@ -150,7 +150,7 @@ def test_short_answer_must_be_words_of_a_verified_quote():
 
 
 def test_parse_reply_reads_short():
-    from qa.parsing import parse_reply
+    from qa.answer.parsing import parse_reply
 
     reply = parse_reply('{"answer": "Ten [1]", "short": " ten ", "answerable": true, "citations": []}')
     assert reply.short == "ten"
@@ -236,8 +236,8 @@ def test_dateline_is_never_a_short_answer():
 
 
 def test_a_datelines_place_does_not_count_as_a_question_word():
-    from qa.sentence_features import FEATURES as SENTENCE_COLUMNS
-    from qa.sentence_features import sentence_table
+    from qa.reader.features import FEATURES as SENTENCE_COLUMNS
+    from qa.reader.features import sentence_table
 
     question = read_question("How many buses stopped in Lakemont?")
     text = "LAKEMONT (Sample Wire) - Buses stopped. Buses stopped in Lakemont."

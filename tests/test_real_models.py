@@ -11,9 +11,9 @@ import pytest
 from fake_openai import Reply
 
 from conftest import REPO, SAMPLE
+from qa.answer.prompts import read_prompt
 from qa.assistant import Assistant
 from qa.errors import ModelError
-from qa.prompts import read_prompt
 from qa.settings import Settings
 
 KEY = "sk-test-SECRET-1234567890"

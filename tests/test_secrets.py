@@ -25,7 +25,7 @@ QUESTION = "How many hostages would be released?"
 
 
 def quote_first_source(body: dict) -> str:
-    from qa.prompts import read_prompt
+    from qa.answer.prompts import read_prompt
 
     user = next(m["content"] for m in body["messages"] if m["role"] == "user")
     _, sources = read_prompt(user)

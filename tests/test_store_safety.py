@@ -20,15 +20,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.chunking import chunk_text
-from qa.doctor import run as run_doctor
+from qa.doctor.checks import run as run_doctor
 from qa.errors import StoreError
-from qa.lexical import LexicalIndex, index_text
-from qa.loading import load_file
+from qa.ingest.chunking import chunk_text
+from qa.ingest.loading import load_file
+from qa.retrieval.lexical import LexicalIndex, index_text
 from qa.settings import Settings
-from qa.store import ArticleStore
-from qa.store_guard import LOCK_NAME
-from qa.store_safety import tolerated_misses
+from qa.store.chroma import ArticleStore
+from qa.store.guard import LOCK_NAME
+from qa.store.safety import tolerated_misses
 
 HERE = Path(__file__).resolve()
 _SYLLABLES = "ka lo mi nu te ra so vi de ba fu ge ho ji ku le ma ne po ri".split()
@@ -145,8 +145,8 @@ class KillDriver:
 
 def _driver_main(corpus: str) -> None:
     """Script mode: warm up imports, then per line on stdin fork a `qa ingest` and maybe kill it."""
-    from qa.cli import app
-    from qa.embedding import WordLlamaEmbedding
+    from qa.cli.app import app
+    from qa.models.embedding import WordLlamaEmbedding
 
     WordLlamaEmbedding()  # load the weights once, before forking
     print("ready", flush=True)
@@ -259,7 +259,7 @@ def test_cli_on_a_store_whose_database_another_process_holds_fails_after_the_tim
     try:
         env = {**os.environ, "QA_STORE": str(made_store), "QA_STORE_TIMEOUT": "1.5"}
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "qa.cli", "articles"], env=env, capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "qa.cli.app", "articles"], env=env, capture_output=True,
                               text=True, timeout=120)
         took = time.monotonic() - started
     finally:
@@ -322,7 +322,7 @@ def big_store(tmp_path_factory) -> Path:
     """1,500 one-chunk articles: enough that Chroma has saved its index files and purged its log
     (below about 1,000 writes it rebuilds the index from the log and a damage goes unnoticed)."""
     from qa.assistant import Assistant
-    from qa.embedding import WordLlamaEmbedding
+    from qa.models.embedding import WordLlamaEmbedding
     from qa.types import Article
 
     rng = random.Random(15)
@@ -354,7 +354,7 @@ def test_damaged_index_is_detected_on_open_and_doctor_repair_rebuilds_it(big_sto
     import shutil
 
     from qa.assistant import Assistant
-    from qa.doctor import run
+    from qa.doctor.checks import run
 
     store = tmp_path / "store"
     shutil.copytree(big_store, store)
@@ -376,7 +376,7 @@ def test_damaged_index_is_detected_on_open_and_doctor_repair_rebuilds_it(big_sto
 
 
 def test_doctor_cli_reports_problems_as_json_and_exit_1_then_repairs(made_store, embedder):
-    from qa.chunking import chunk_text
+    from qa.ingest.chunking import chunk_text
 
     store = open_store(made_store, embedder)
     (article_id, (info, version)), = store.records().items()
@@ -387,11 +387,11 @@ def test_doctor_cli_reports_problems_as_json_and_exit_1_then_repairs(made_store,
     store._chunks.delete(where={"version": version})  # the article loses its only chunk
     store._bump_stamp()
     env = {**os.environ, "QA_STORE": str(made_store)}
-    check = subprocess.run([sys.executable, "-m", "qa.cli", "doctor", "--json"], env=env, capture_output=True, text=True)
+    check = subprocess.run([sys.executable, "-m", "qa.cli.app", "doctor", "--json"], env=env, capture_output=True, text=True)
     assert check.returncode == 1, check.stderr
     report = json.loads(check.stdout)
     assert {f["check"] for f in report["findings"] if not f["ok"]} == {"orphans", "articles"}
-    fixed = subprocess.run([sys.executable, "-m", "qa.cli", "doctor", "--repair"], env=env, capture_output=True, text=True)
+    fixed = subprocess.run([sys.executable, "-m", "qa.cli.app", "doctor", "--repair"], env=env, capture_output=True, text=True)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "re-chunked 1 articles" in fixed.stdout and "Traceback" not in fixed.stderr
     store = open_store(made_store, embedder)
@@ -402,8 +402,8 @@ def test_doctor_cli_reports_problems_as_json_and_exit_1_then_repairs(made_store,
 
 def test_doctor_raises_an_old_stores_search_list_without_touching_its_chunks(made_store, embedder):
     """Stores made before qa asked Chroma for a search list of 400 keep its default of 100."""
-    from qa.doctor import run
-    from qa.store import HNSW_CONFIGURATION
+    from qa.doctor.checks import run
+    from qa.store.chroma import HNSW_CONFIGURATION
 
     store = open_store(made_store, embedder)
     store._chunks.modify(configuration={"hnsw": {"ef_search": 100}})  # what an older qa left
@@ -434,8 +434,8 @@ def test_a_repair_killed_in_its_swap_loses_nothing_and_the_next_repair_finishes_
     one. Killed between the two, the store has only the rebuilt copy: other commands must refuse it
     (not create an empty collection under the old name), and the next repair must finish the swap
     (the doctor's own open does create that empty collection, which the repair then drops)."""
-    from qa import doctor_repair
-    from qa.doctor import run
+    from qa.doctor.checks import repair as doctor_repair
+    from qa.doctor.checks import run
 
     store = open_store(made_store, embedder)
     (article_id, (_, version)), = store.records().items()
@@ -460,7 +460,7 @@ def test_a_repair_killed_in_its_swap_loses_nothing_and_the_next_repair_finishes_
     with pytest.raises(StoreError, match=r"halfway through a `qa doctor --repair`.*run `qa doctor --repair` again"):
         open_store(made_store, embedder)
     env = {**os.environ, "QA_STORE": str(made_store)}
-    ask = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "When does the ferry run?"], env=env,
+    ask = subprocess.run([sys.executable, "-m", "qa.cli.app", "ask", "When does the ferry run?"], env=env,
                          capture_output=True, text=True)
     assert ask.returncode == 1 and "qa doctor --repair" in ask.stderr and "Traceback" not in ask.stderr, ask.stderr
     repaired = run(settings, fix=True, embedder=embedder)

@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from qa import syntax
-from qa.question_info import CLASSES, read_question
-from qa.spans import FEATURES, candidates
+from qa.reader import syntax
+from qa.reader.questions import CLASSES, read_question
+from qa.reader.spans import FEATURES, candidates
 
 SENTENCE = "Under the plan, Hamas would free ten living hostages in the first week, officials in Cairo said."
 
@@ -100,8 +100,8 @@ def test_a_missing_parser_package_is_a_clear_config_error(monkeypatch):
 def test_the_extractive_model_starts_loading_the_parser_before_the_first_search():
     probe = (
         "import threading\n"
-        "from qa import syntax\n"
-        "from qa.extractive import ExtractiveLLM\n"
+        "from qa.reader import syntax\n"
+        "from qa.models.extractive import ExtractiveLLM\n"
         "assert syntax._loaded.cache_info().currsize == 0\n"
         "ExtractiveLLM().prepare()\n"
         "(loader,) = [t for t in threading.enumerate() if t.name == 'qa-parser-load']\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from qa.uploads import MAX_NAME_BYTES, UploadLimits, safe_name, stage_uploads
+from qa.ui.uploads import MAX_NAME_BYTES, UploadLimits, safe_name, stage_uploads
 
 ROOMY = UploadLimits(max_file_bytes=10_000, max_total_bytes=100_000)
 LONG_NAME = "é" * 200 + ".txt"  # 404 bytes, more than a file system allows

@@ -1,0 +1,188 @@
+"""The answering chain: retrieve -> prompt -> model -> parse -> verify citations -> Answer.
+
+Any llama-index LLM fits; the offline extractive model goes through exactly this path.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.llms import LLM
+
+from qa.answer.citations import verify
+from qa.answer.claims import unsupported_claims
+from qa.answer.parsing import MARKER, parse_reply
+from qa.answer.prompts import ABSTENTION, Prompts
+from qa.answer.streaming import AnswerTextStream
+from qa.errors import ModelError, QAError
+from qa.models.errors import describe
+from qa.retrieval.hybrid import HybridRetriever, Mode
+from qa.types import Answer, Article, Citation, Filters, RetrievedChunk
+
+
+class AnswerChain:
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        llm: LLM,
+        prompts: Prompts,
+        load_article: Callable[[str], Article | None],
+        model_name: str,
+    ):
+        self.retriever = retriever
+        self.llm = llm
+        self.prompts = prompts
+        self.load_article = load_article
+        self.model_name = model_name
+
+    def run(self, question: str, top_k: int, filters: Filters | None, mode: Mode) -> Answer:
+        chunks, timings = self.retrieve(question, top_k, filters, mode)
+        return self.answer(question, chunks, timings)
+
+    def retrieve(self, question: str, top_k: int, filters: Filters | None, mode: Mode):
+        prepare = getattr(self.llm, "prepare", None)  # lets a model load while the search runs
+        if prepare is not None:
+            prepare()
+        started = time.perf_counter()
+        chunks = self.retriever.retrieve(question, top_k, filters, mode)
+        return chunks, {"retrieve": round((time.perf_counter() - started) * 1000, 2)}
+
+    def _messages(self, question: str, chunks: list[RetrievedChunk]) -> list[ChatMessage]:
+        system, user = self.prompts.render(question, chunks)
+        return [ChatMessage(role=MessageRole.SYSTEM, content=system), ChatMessage(role=MessageRole.USER, content=user)]
+
+    def answer(self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None) -> Answer:
+        """Everything after retrieval: prompt -> model -> parse -> verify."""
+        timings = dict(timings or {})
+        started = time.perf_counter()
+        messages = self._messages(question, chunks)
+        timings["prompt"] = _ms(started)
+        started = time.perf_counter()
+        with self._model_errors():
+            response = self.llm.chat(messages)
+        timings["model"] = _ms(started)
+        return self._finish(question, chunks, response.message.content or "", response, timings)
+
+    def answer_stream(
+        self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it arrives, then the final verified `Answer`."""
+        timings = dict(timings or {})
+        started = time.perf_counter()
+        messages = self._messages(question, chunks)
+        timings["prompt"] = _ms(started)
+        started = time.perf_counter()
+        visible = AnswerTextStream()
+        text, last = "", None
+        with self._model_errors():
+            for last in self.llm.stream_chat(messages):
+                text += last.delta or ""
+                delta = visible.feed(text)
+                if delta:
+                    yield delta
+        timings["model"] = _ms(started)
+        yield self._finish(question, chunks, text, last, timings)
+
+    @contextmanager
+    def _model_errors(self) -> Iterator[None]:
+        """Turn any failure of the model call into one clear ModelError (user errors pass)."""
+        try:
+            yield
+        except QAError:
+            raise
+        except Exception as exc:
+            llm = self.llm
+            raise describe(
+                exc,
+                getattr(llm, "model", self.model_name),
+                getattr(llm, "api_base", "local"),
+                getattr(llm, "_sdk_retries", 0),
+                float(getattr(llm, "timeout", 0) or 0),
+            ) from None
+
+    def _finish(self, question, chunks, content: str, response, timings: dict[str, float]) -> Answer:
+        _check_complete(content, response, self.model_name)
+        started = time.perf_counter()
+        reply = parse_reply(content)
+        timings["parse"] = _ms(started)
+        started = time.perf_counter()
+        citations, unverified = verify(reply.citations, chunks, self.load_article)
+        timings["verify"] = _ms(started)
+        timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 2)
+        answer_text = renumber_markers(reply.answer, citations) if reply.answerable else reply.answer
+        unsupported = unsupported_claims(answer_text, [c.quote for c in citations]) if reply.answerable else []
+        return Answer(
+            question=question,
+            answer=answer_text or ABSTENTION,
+            short=verified_short(reply.short, citations) if reply.answerable else None,
+            answerable=reply.answerable,
+            citations=tuple(citations),
+            unverified=tuple(unverified),
+            unsupported=tuple(unsupported),
+            retrieved=tuple(chunks),
+            model=self.model_name,
+            timings=timings,
+            usage=_usage(response),
+        )
+
+
+def verified_short(short: str | None, citations) -> str | None:
+    """The short answer only when it is words of a verified quote: like every claim, it must be
+    found in the article (case and spacing aside); otherwise there is no short answer."""
+    if not short:
+        return None
+    wanted = " ".join(short.split()).casefold()
+    if any(wanted in " ".join(c.quote.split()).casefold() for c in citations):
+        return short
+    return None
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def _check_complete(content: str, response, model: str) -> None:
+    """An empty reply or one cut off by the token limit is an error, not a short answer."""
+    raw = getattr(response, "raw", None)
+    choices = raw.get("choices") if isinstance(raw, dict) else getattr(raw, "choices", None)
+    finish = None
+    if choices:
+        first = choices[0]
+        finish = first.get("finish_reason") if isinstance(first, dict) else getattr(first, "finish_reason", None)
+    if finish == "length":
+        raise ModelError(
+            f"model '{model}': the reply was cut off at the token limit (QA_MAX_TOKENS); raise it and ask again"
+        )
+    if not content.strip():
+        raise ModelError(f"model '{model}' returned an empty reply; try again or use another model")
+
+
+def _usage(response) -> dict[str, int]:
+    """Token counts when the model reports them (OpenAI-style `usage` in the raw response)."""
+    raw = getattr(response, "raw", None)
+    usage = raw.get("usage") if isinstance(raw, dict) else getattr(raw, "usage", None)
+    if usage is None:
+        return {}
+    if not isinstance(usage, dict):
+        usage = getattr(usage, "model_dump", lambda: {})()
+    keys = ("prompt_tokens", "completion_tokens", "total_tokens")
+    return {k: int(usage[k]) for k in keys if isinstance(usage.get(k), int)}
+
+
+def renumber_markers(answer: str, citations: list[Citation]) -> str:
+    """Rewrite the model's [source] markers as [citation] numbers (1-based, in citation order);
+    markers whose source has no verified citation are removed."""
+    by_source: dict[int, int] = {}
+    for position, citation in enumerate(citations, start=1):
+        if citation.source_number is not None:
+            by_source.setdefault(citation.source_number, position)
+
+    def replace(match: re.Match) -> str:
+        number = by_source.get(int(match.group(1)))
+        return f" [{number}]" if number else ""
+
+    return MARKER.sub(replace, answer).strip()

@@ -1,0 +1,152 @@
+"""`qa ask` and `qa chat`: answer one question, many read from standard input, or a
+conversation whose follow-ups are read in the light of the earlier turns; print the answers.
+
+Many questions in one process pay the cold start (imports, opening the store, loading the
+models: a few seconds) once instead of once per question.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+
+from qa.cli.app import _print_json, err, out
+from qa.cli.console import escape
+from qa.errors import EmptyQuestionError, ModelError, QAError
+from qa.types import Answer, Filters
+
+# Errors that belong to one question (a model that timed out on it, an unusable question); the
+# others (the store, the settings, a prompt) would fail every question, so they stop the run.
+PER_QUESTION_ERRORS = (EmptyQuestionError, ModelError)
+
+
+def _non_blank(lines: Iterable[str]) -> Iterator[str]:
+    return (line.strip() for line in lines if line.strip())
+
+
+def read_questions(lines: Iterable[str]) -> list[str]:
+    questions = list(_non_blank(lines))
+    if not questions:
+        raise QAError("no questions on standard input: give one question per line, e.g. `qa ask - < questions.txt`")
+    return questions
+
+
+def ask_many(assistant, questions: list[str], *, as_json: bool, stream: bool, top_k, filters: Filters) -> int:
+    """Answer each question in turn, printing as it goes; returns how many failed."""
+    failed = 0
+    for number, question in enumerate(questions, start=1):
+        if not as_json:
+            if number > 1:
+                out.print()
+            out.print(f"[bold]Q{number}: {escape(question)}[/]")
+        try:
+            answer = _answer(assistant, question, stream and not as_json, top_k, filters)
+        except PER_QUESTION_ERRORS as exc:
+            failed += 1
+            _print_error(question, exc, as_json, f"Q{number}: ")
+            continue
+        if as_json:
+            _print_line(answer.to_dict())  # JSON lines: one answer per input line, in order
+        else:
+            print_answer(answer, streamed=stream)
+        sys.stdout.flush()
+    return failed
+
+
+def chat(assistant, lines: Iterable[str] | None, *, as_json: bool, top_k, filters: Filters) -> int:
+    """A conversation: each line is a turn (`lines`), or typed at a prompt when `lines` is None.
+    `/new` starts over, `/exit` ends. Returns how many turns failed."""
+    talk, failed = assistant.conversation(), 0
+    if lines is None and not as_json:
+        out.print("[dim]Ask about the stored articles; follow-ups may refer to earlier answers. "
+                  "/new starts over, /exit or Ctrl-D ends.[/]")
+    for question in _turns(lines):
+        if question in ("/exit", "/quit"):
+            break
+        if question == "/new":
+            talk = assistant.conversation()
+            if not as_json:
+                out.print("[dim](new conversation)[/]")
+            continue
+        try:
+            answer = talk.ask(question, top_k=top_k, filters=filters)
+        except PER_QUESTION_ERRORS as exc:
+            failed += 1
+            _print_error(question, exc, as_json)
+            continue
+        if as_json:
+            _print_line(answer.to_dict())
+        else:
+            if answer.search_question and answer.search_question != question:
+                out.print(f"[dim](searched for: {escape(answer.search_question)})[/]")
+            print_answer(answer)
+            out.print()
+        sys.stdout.flush()
+    return failed
+
+
+def _turns(lines: Iterable[str] | None) -> Iterator[str]:
+    if lines is not None:
+        yield from _non_blank(lines)
+        return
+    while True:
+        try:
+            line = out.input("[bold]?[/] ").strip()
+        except EOFError:
+            out.print()
+            return
+        if line:
+            yield line
+
+
+def ask_one(assistant, question: str, *, as_json: bool, stream: bool, top_k, filters: Filters) -> None:
+    answer = _answer(assistant, question, stream and not as_json, top_k, filters)
+    if as_json:
+        _print_json(answer.to_dict())
+    else:
+        print_answer(answer, streamed=stream)
+
+
+def _answer(assistant, question: str, stream: bool, top_k, filters: Filters) -> Answer:
+    if not stream:
+        return assistant.ask(question, top_k=top_k, filters=filters)
+    answer = None
+    for part in assistant.ask_stream(question, top_k=top_k, filters=filters):
+        if isinstance(part, str):
+            out.print(escape(part), end="")
+        else:
+            answer = part
+    out.print()
+    out.print("[dim](verified)[/]" if answer.citations else "")
+    return answer
+
+
+def print_answer(answer: Answer, streamed: bool = False) -> None:
+    if answer.short:
+        out.print(f"[bold green]{escape(answer.short)}[/]")
+    if not streamed:
+        style = "" if answer.answerable else "italic yellow"
+        out.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer))
+    for number, c in enumerate(answer.citations, start=1):
+        meta = ", ".join(x for x in (c.source, c.published) if x)
+        out.print(f"\n[bold][{number}][/] {escape(c.title)}" + (f" ({escape(meta)})" if meta else ""))
+        out.print(f"    [dim]{escape(c.article_id)} chars {c.start}-{c.end}[/]")
+        badge = f" [yellow](fuzzy match, {c.score:g})[/]" if c.match == "fuzzy" else ""
+        out.print(f"    “{escape(c.quote)}”{badge}")
+    if answer.unsupported:
+        out.print(f"\n[yellow]not found in any cited passage:[/] {escape(', '.join(answer.unsupported))}")
+    for u in answer.unverified:
+        out.print(f"\n[red]dropped unverifiable quote[/] ({escape(u.reason)}): “{escape(u.quote)}”")
+    out.print(f"\n[dim]model: {escape(answer.model)} · {answer.timings.get('total', 0):.0f} ms[/]")
+
+
+def _print_error(question: str, exc: QAError, as_json: bool, label: str = "") -> None:
+    if as_json:  # a row in the output, so the rows still line up with the questions
+        _print_line({"question": question, "error": str(exc)})
+    else:
+        err.print(f"[bold red]error:[/] {label}{escape(str(exc))}")
+
+
+def _print_line(data: dict) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")

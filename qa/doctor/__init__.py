@@ -1,0 +1,1 @@
+"""`qa doctor`: checks on a store, and the repairs for what they find."""

@@ -1,0 +1,1 @@
+"""The offline eval: gold sets, metrics, scoring, the runner, reports and charts."""

@@ -1,0 +1,1 @@
+"""Articles in: file formats, HTML text, dates, chunking and the ingest pipeline."""

@@ -1,0 +1,1 @@
+"""The extractive reader: which sentence answers a question, and the short answer inside it."""

@@ -1,0 +1,1 @@
+"""Finding passages: dense + BM25 fused (hybrid), the re-ranker, the local copy."""

@@ -1,0 +1,151 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates, scored on both sides, fused by weight.
+
+Both retrievers propose candidates; every candidate then gets its exact score from both (BM25
+scores come for all chunks at once; dense scores are computed from the stored vectors, for the
+chunks the vector index listed too), so fusion compares like with like instead of guessing a
+score for a chunk one side did not list, and the same store gives the same scores every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from qa.reader.features import Passage
+from qa.reader.questions import read_question
+from qa.retrieval.lexical import LexicalIndex
+from qa.retrieval.rerank import DEPTH, rerank_order, rerank_rows
+from qa.store.chroma import ArticleStore
+from qa.types import Filters, RetrievedChunk
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass
+class Scored:
+    chunk_id: str
+    dense: float | None = None  # None until known
+    bm25: float = 0.0
+    fused: float = 0.0
+
+
+class HybridRetriever:
+    def __init__(
+        self, store: ArticleStore, lexical: LexicalIndex, embedder, dense_weight: float = 0.3, rerank: bool = True
+    ):
+        self.store = store
+        self.lexical = lexical
+        self.embedder = embedder
+        self.dense_weight = dense_weight
+        self.rerank = rerank
+
+    def retrieve(
+        self, question: str, k: int, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> list[RetrievedChunk]:
+        self.lexical.ensure_current(self.store)
+        if len(self.lexical) == 0:
+            return []
+        depth = max(4 * k, 20)
+        bm25_all = self.lexical.scores(question, filters)
+        candidates: dict[str, Scored] = {}
+        if mode in ("hybrid", "bm25"):
+            for cid, score in self.lexical.top(bm25_all, depth):
+                candidates[cid] = Scored(cid, bm25=score)
+        query_vector = None
+        if mode in ("hybrid", "dense"):
+            query_vector = self.embedder.get_query_embedding(question)
+            for hit in self.store.dense_query(query_vector, min(depth, len(self.lexical)), filters, checked=True):
+                if not self.lexical.contains(hit.chunk_id):
+                    continue  # left over from an interrupted write
+                candidates.setdefault(hit.chunk_id, Scored(hit.chunk_id)).dense = hit.score
+        if not candidates:
+            return []
+        self._complete_scores(candidates, bm25_all, query_vector, mode)
+        ranked = self._fuse(list(candidates.values()), mode)
+        if mode == "hybrid" and self.rerank:
+            return self._reranked(question, ranked[: max(k, DEPTH)], k)
+        return self._materialise(ranked[:k])
+
+    def _reranked(self, question: str, ranked: list[Scored], k: int) -> list[RetrievedChunk]:
+        from qa.models.embedding import embed_sentences
+
+        chunks = self._materialise(ranked)
+        if len(chunks) < 2:
+            return chunks[:k]
+        rows = rerank_rows(
+            read_question(question),
+            [Passage(c.title, c.text) for c in chunks],
+            [c.score for c in chunks],
+            [c.bm25_score or 0.0 for c in chunks],
+            [c.dense_score or 0.0 for c in chunks],
+            embed_sentences,
+        )
+        order, scores = rerank_order(rows)
+        return [
+            replace(chunks[i], score=round(float(scores[i]), 6), rank=rank)
+            for rank, i in enumerate(order[:k], start=1)
+        ]
+
+    def _complete_scores(self, candidates, bm25_all, query_vector, mode: Mode) -> None:
+        ids = list(candidates)
+        for cid, score in self.lexical.score_of(bm25_all, ids).items():
+            candidates[cid].bm25 = score
+        if query_vector is not None:
+            # Every candidate's dense score from its stored vector (the local copy: no store call),
+            # also for those the vector index listed: its distances differ in the last digits
+            # depending on whether a vector sits in its graph or its unflushed buffer, and that
+            # flipped near-ties between runs of the same eval.
+            q = np.asarray(query_vector, dtype=np.float32)
+            for cid, vector in self.lexical.vectors(ids).items():
+                candidates[cid].dense = float(np.dot(q, vector))
+
+    def _fuse(self, scored: list[Scored], mode: Mode) -> list[Scored]:
+        if mode == "dense":
+            for s in scored:
+                s.fused = s.dense or 0.0
+        elif mode == "bm25":
+            for s in scored:
+                s.fused = s.bm25
+        else:
+            dense = _min_max([s.dense or 0.0 for s in scored])
+            bm25 = _min_max([s.bm25 for s in scored])
+            w = self.dense_weight
+            for s, d, b in zip(scored, dense, bm25):
+                s.fused = w * d + (1 - w) * b
+        return sorted(scored, key=lambda s: (-s.fused, s.chunk_id))
+
+    def _materialise(self, ranked: list[Scored]) -> list[RetrievedChunk]:
+        out = []
+        for rank, s in enumerate(ranked, start=1):
+            found = self.lexical.chunk(s.chunk_id)  # the local copy: no store call
+            if found is None:
+                continue
+            chunk, meta = found
+            out.append(
+                RetrievedChunk(
+                    chunk_id=s.chunk_id,
+                    article_id=chunk.article_id,
+                    title=meta["title"],
+                    source=meta["source"],
+                    published=meta["published"],
+                    url=meta["url"],
+                    start=chunk.start,
+                    end=chunk.end,
+                    text=chunk.text,
+                    score=round(s.fused, 6),
+                    dense_score=None if s.dense is None else round(s.dense, 6),
+                    bm25_score=round(s.bm25, 6),
+                    rank=rank,
+                )
+            )
+        return out
+
+
+def _min_max(values: list[float]) -> list[float]:
+    low, high = min(values), max(values)
+    if high - low < 1e-12:
+        return [1.0 if high > 0 else 0.0 for _ in values]
+    return [(v - low) / (high - low) for v in values]
+

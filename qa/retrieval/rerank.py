@@ -1,0 +1,63 @@
+"""A cheap re-rank of the fused retrieval candidates by their best sentence.
+
+Fusion scores a chunk as a whole; questions are usually answered by one sentence. The re-ranker
+adds, per candidate, the features of its best-matching sentence (qa/reader/features.py) and
+weighs them with a linear scorer trained on the SQuAD development split (qa/weights/rerank.json,
+retrained by eval/train_scorers.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from qa.reader.features import Embed, Passage, sentence_table
+from qa.reader.questions import QuestionInfo
+from qa.reader.scorer import LinearScorer, load_scorer
+
+FEATURES = (
+    "fused", "bm25", "dense", "best_coverage", "best_dense", "best_sum", "best_bigrams", "reciprocal_rank", "bias",
+)
+DEPTH = 20  # how many fused candidates are re-ranked
+
+
+def _min_max(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    return (values - low) / (high - low) if high - low > 1e-12 else np.zeros_like(values)
+
+
+def rerank_rows(
+    question: QuestionInfo,
+    passages: Sequence[Passage],
+    fused: Sequence[float],
+    bm25: Sequence[float],
+    dense: Sequence[float],
+    embed: Embed | None,
+) -> np.ndarray:
+    """(candidates x FEATURES), candidates in fused order."""
+    n = len(passages)
+    rows = np.zeros((n, len(FEATURES)))
+    if n == 0:
+        return rows
+    rows[:, 0] = _min_max(np.asarray(fused, dtype=np.float64))
+    rows[:, 1] = _min_max(np.asarray(bm25, dtype=np.float64))
+    rows[:, 2] = np.asarray(dense, dtype=np.float64)
+    table = sentence_table(question, passages, embed)
+    for p in range(n):
+        mine = table.rows[table.passage == p]
+        if len(mine):
+            rows[p, 3] = mine[:, 0].max()
+            rows[p, 4] = mine[:, 1].max()
+            rows[p, 5] = (mine[:, 0] + mine[:, 1]).max()
+            rows[p, 6] = mine[:, 2].max()
+    rows[:, 7] = 1.0 / np.arange(1, n + 1)
+    rows[:, 8] = 1.0
+    return rows
+
+
+def rerank_order(rows: np.ndarray, scorer: LinearScorer | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(order, scores): candidate indices best first (stable for ties) and their scores."""
+    scorer = scorer or load_scorer("rerank")
+    scores = scorer.scores(rows)
+    return np.argsort(-scores, kind="stable"), scores
