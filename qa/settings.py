@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qa.types import RetrievalMode
 
 
 def default_store() -> Path:
@@ -91,7 +93,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(
         default=30, ge=0, description="Words carried over from the end of one chunk into the next."
     )
-    retrieval: Literal["hybrid", "dense", "bm25"] = Field(
+    retrieval: RetrievalMode = Field(
         default="hybrid", description="Which retrievers to use: both fused, or one alone."
     )
     dense_weight: float = Field(

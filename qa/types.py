@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
+
+# How passages are found: dense and BM25 fused, or one of them alone. The one list of modes
+# that settings, the CLI, the UI and the retriever check against.
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+RETRIEVAL_MODES: tuple[str, ...] = get_args(RetrievalMode)
 
 
 def content_hash(text: str) -> str:

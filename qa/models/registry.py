@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
     from qa.settings import Settings
 
+# The offline models' names: the default answering model and the eval's naive baseline.
+EXTRACTIVE = "extractive"
+EXTRACTIVE_NAIVE = "extractive-naive"
+
 EMBED_BACKENDS = ("wordllama", "openai:MODEL", "openai-compatible:MODEL")
 LLM_BACKENDS = ("extractive", "extractive-naive", "openai:MODEL", "openai-compatible:MODEL")
 OPENAI_URL = "https://api.openai.com/v1"

@@ -9,7 +9,6 @@ score for a chunk one side did not list, and the same store gives the same score
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
 
 import numpy as np
 
@@ -18,9 +17,9 @@ from qa.reader.questions import read_question
 from qa.retrieval.lexical import LexicalIndex
 from qa.retrieval.rerank import DEPTH, rerank_order, rerank_rows
 from qa.store.chroma import ArticleStore
-from qa.types import Filters, RetrievedChunk
+from qa.types import Filters, RetrievalMode, RetrievedChunk
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = RetrievalMode
 
 
 @dataclass
