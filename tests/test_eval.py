@@ -158,7 +158,7 @@ def test_retrieval_modes_on_a_squad_slice(tmp_path, store_dir, embedder, mode):
 
 def _parser_calls(monkeypatch) -> list[int]:
     """Texts per call the parser runs on, from now on (starting from an empty parse cache)."""
-    from qa.reader.reading import syntax
+    from qa.reader import syntax
 
     calls: list[int] = []
     nlp = syntax._nlp()

@@ -434,7 +434,7 @@ def test_a_repair_killed_in_its_swap_loses_nothing_and_the_next_repair_finishes_
     one. Killed between the two, the store has only the rebuilt copy: other commands must refuse it
     (not create an empty collection under the old name), and the next repair must finish the swap
     (the doctor's own open does create that empty collection, which the repair then drops)."""
-    from qa.doctor.checks import repair as doctor_repair
+    from qa.doctor import repair as doctor_repair
     from qa.doctor.checks import run
 
     store = open_store(made_store, embedder)

@@ -144,7 +144,7 @@ def ask(
     until: Optional[str] = UNTIL,
 ) -> None:
     """Answer a question from the stored articles, with verified citations."""
-    from qa.cli.app import ask as cli_ask
+    from qa.cli import ask as cli_ask
 
     filters = _filters(article, since, until)
     if question == "-":
@@ -167,7 +167,7 @@ def chat(
     until: Optional[str] = UNTIL,
 ) -> None:
     """A conversation: follow-up questions ("and how many bodies?") are read with the earlier turns."""
-    from qa.cli.app import ask as cli_ask
+    from qa.cli import ask as cli_ask
 
     filters = _filters(article, since, until)
     lines = None if sys.stdin.isatty() else sys.stdin  # piped turns are read as they come

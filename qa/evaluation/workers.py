@@ -39,7 +39,7 @@ def auto_workers(settings: Settings, questions: int, embedder: Any = None) -> in
 def _prepare() -> None:
     """Imports and the parser, while the parent is still building the store."""
     import qa.assistant  # noqa: F401
-    from qa.reader.reading import syntax
+    from qa.reader import syntax
 
     syntax.available()
 

@@ -52,7 +52,7 @@ class ExtractiveLLM(CustomLLM):
     def prepare(self) -> None:
         """Called before each search: the first one starts loading the parser in the background."""
         if not self.naive:
-            from qa.reader.reading import syntax
+            from qa.reader import syntax
 
             syntax.load_in_background()
 
@@ -62,7 +62,7 @@ class ExtractiveLLM(CustomLLM):
         text, so one call a question was a third of the model's time; answers are unchanged."""
         if self.naive:
             return
-        from qa.reader.reading import syntax
+        from qa.reader import syntax
 
         texts = list(dict.fromkeys(questions))
         for passage in passages:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.reader import features as sentence_features
+from qa.reader import syntax
 from qa.reader.features import Embed, Passage, SentenceTable, sentence_table
 from qa.reader.questions import QuestionInfo, own_words, read_question
-from qa.reader.reading import features as sentence_features
-from qa.reader.reading import syntax
 from qa.reader.scorer import LinearScorer, load_scorer
 from qa.reader.spans import candidates
 

@@ -20,9 +20,9 @@ from functools import lru_cache
 import numpy as np
 
 from qa.ingest.chunking import dateline_end
+from qa.reader import syntax
 from qa.reader.question_types import MONTHS, NUMBER_WORDS
 from qa.reader.questions import CLASSES, QuestionInfo
-from qa.reader.reading import syntax
 from qa.reader.units import is_unit
 from qa.text.tokens import STOPWORDS, stem_all
 
