@@ -153,10 +153,16 @@ class Assistant:
             return question
         from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-        prompt = self.chain.prompts.render_condense(history, question)
-        with self.chain._model_errors():
-            reply = self.llm.chat([ChatMessage(role=MessageRole.USER, content=prompt)])
-        standalone = " ".join((reply.message.content or "").split()).strip('"')
+        from qa.models.errors import model_errors
+        from qa.models.protocols import ReadsSources
+
+        with model_errors(self.llm, self.chain.model_name):
+            if isinstance(self.llm, ReadsSources):
+                text = self.llm.condense(history, question)
+            else:
+                prompt = self.chain.prompts.render_condense(history, question)
+                text = self.llm.chat([ChatMessage(role=MessageRole.USER, content=prompt)]).message.content or ""
+        standalone = " ".join(text.split()).strip('"')
         return standalone[: self.settings.max_question_chars] or question
 
     def chat(self, messages: list[dict[str, str]], **options: Any) -> Answer:

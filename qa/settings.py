@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from qa.models.names import EXTRACTIVE
 from qa.types import RetrievalMode
 
 
@@ -63,7 +64,7 @@ class Settings(BaseSettings):
         "'openai-compatible:MODEL'.",
     )
     llm: str = Field(
-        default="extractive",
+        default=EXTRACTIVE,
         description="Answering model: 'extractive' (offline, deterministic), 'openai:MODEL' or "
         "'openai-compatible:MODEL' (any model name; set QA_OPENAI_BASE_URL).",
     )

@@ -15,6 +15,10 @@ from typing import Any, Literal, get_args
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 RETRIEVAL_MODES: tuple[str, ...] = get_args(RetrievalMode)
 
+# The answer text when the articles do not answer the question (every model is asked to reply
+# with exactly this, and the parser recognises it).
+ABSTENTION = "The articles don't say."
+
 
 def content_hash(text: str) -> str:
     """Stable hash of an article's text (hex sha256), used to detect changed articles."""

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.ingest.chunking import chunk_text, count_tokens, dateline_end, sentence_spans
+from qa.ingest.chunking import chunk_text, count_tokens
+from qa.text.sentences import dateline_end, sentence_spans
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed" / "000_caebc0e7e3d1eba1.txt"
 

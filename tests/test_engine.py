@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 
 from conftest import REPO, SAMPLE, SEED
-from qa.answer.prompts import ABSTENTION
 from qa.assistant import Assistant
 from qa.errors import EmbeddingMismatchError, EmptyQuestionError, StoreError
 from qa.settings import Settings
-from qa.types import Filters
+from qa.types import ABSTENTION, Filters
 
 
 def assert_invariants(assistant, answer):

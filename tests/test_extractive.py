@@ -1,13 +1,14 @@
-"""The offline model reads the rendered prompt and answers from its sources only."""
+"""The offline model reads the question and sources as data and answers from the sources only."""
 
 import json
 
 import pytest
 
-from qa.answer.prompts import ABSTENTION, load_prompts
+from qa.answer.prompts import load_prompts
 from qa.models.extractive import ExtractiveLLM
+from qa.models.protocols import AnswerRequest, Source
 from qa.settings import bundled_path
-from qa.types import RetrievedChunk
+from qa.types import ABSTENTION, RetrievedChunk
 
 SOURCES = [
     "Israel said it would keep fighting to secure the release of hostages. "
@@ -22,9 +23,8 @@ def ask(question: str, sources=SOURCES) -> dict:
                        published="", url="", start=0, end=len(t), text=t, score=1.0)
         for i, t in enumerate(sources, start=1)
     ]
-    system, user = load_prompts(bundled_path("prompts")).render(question, chunks)
-    reply = ExtractiveLLM().complete(system + "\n\n" + user).text
-    return json.loads(reply)
+    request = load_prompts(bundled_path("prompts")).request(question, chunks)
+    return json.loads(ExtractiveLLM().reply_to(request))
 
 
 @pytest.mark.parametrize(
@@ -58,11 +58,26 @@ def test_abstains_without_sources():
     assert ask("How many hostages?", sources=[])["answerable"] is False
 
 
-def test_is_deterministic_and_streams_the_same_text():
-    chunks_prompt = "Question (JSON string): \"x\""
+def test_is_deterministic():
     llm = ExtractiveLLM()
-    assert llm.complete(chunks_prompt).text == llm.complete(chunks_prompt).text
-    full = llm.complete("=== nothing ===").text
-    streamed = list(llm.stream_complete("=== nothing ==="))
-    assert streamed[-1].text == full
-    assert "".join(r.delta for r in streamed) == full
+    request = AnswerRequest("How long would the truce last?", (Source(1, "T", SOURCES[1]),))
+    assert llm.reply_to(request) == llm.reply_to(request)
+    assert json.loads(llm.reply_to(request))["answerable"] is True
+
+
+def test_reads_sources_as_data_so_a_reworded_template_cannot_break_it(tmp_path):
+    """The model never parses the prompt: a custom answer template that words the question line
+    differently (it used to have to say "Question (JSON string):") still gets answers."""
+    for name in ("system", "condense"):
+        (tmp_path / f"{name}.txt").write_text((bundled_path("prompts") / f"{name}.txt").read_text())
+    (tmp_path / "answer.txt").write_text("Articles:\n{sources}\n\nWhat the reader asks: {question}\n")
+    prompts = load_prompts(tmp_path)
+    chunk = RetrievedChunk(chunk_id="a#v#0", article_id="a", title="T", source="Wire", published="", url="",
+                           start=0, end=len(SOURCES[0]), text=SOURCES[0], score=1.0)
+    reply = json.loads(ExtractiveLLM().reply_to(prompts.request("How many hostages would be released?", [chunk])))
+    assert reply["answerable"] is True and "ten living hostages" in reply["citations"][0]["quote"]
+
+
+def test_the_text_interface_says_how_to_call_it():
+    with pytest.raises(NotImplementedError, match="reply_to"):
+        ExtractiveLLM().complete("Question: x")

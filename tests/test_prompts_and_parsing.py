@@ -4,11 +4,12 @@ import json
 
 import pytest
 
+from prompt_reader import read_prompt
 from qa.answer.parsing import RawCitation, parse_reply
-from qa.answer.prompts import ABSTENTION, check_template, load_prompts, read_prompt, render_sources
+from qa.answer.prompts import check_template, load_prompts, render_sources
 from qa.errors import PromptError
 from qa.settings import bundled_path
-from qa.types import RetrievedChunk
+from qa.types import ABSTENTION, RetrievedChunk
 
 
 def chunk(n: int, text: str, title: str = "Title") -> RetrievedChunk:

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_openai import Reply
 
 from conftest import REPO, SAMPLE
-from qa.answer.prompts import read_prompt
+from fake_openai import Reply
+from prompt_reader import read_prompt
 from qa.assistant import Assistant
 from qa.errors import ModelError
 from qa.settings import Settings

@@ -13,9 +13,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from fake_openai import FakeOpenAI, Reply
 
 from conftest import REPO, SAMPLE
+from fake_openai import FakeOpenAI, Reply
 
 API_KEY = "sk-fake-SECRETKEY-7Qm2xZ"
 CHROMA_TOKEN = "chroma-SECRETTOKEN-k9P4"
@@ -25,7 +25,7 @@ QUESTION = "How many hostages would be released?"
 
 
 def quote_first_source(body: dict) -> str:
-    from qa.answer.prompts import read_prompt
+    from prompt_reader import read_prompt
 
     user = next(m["content"] for m in body["messages"] if m["role"] == "user")
     _, sources = read_prompt(user)

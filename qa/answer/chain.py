@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
@@ -16,12 +17,13 @@ from llama_index.core.llms import LLM
 from qa.answer.citations import verify
 from qa.answer.claims import unsupported_claims
 from qa.answer.parsing import MARKER, parse_reply
-from qa.answer.prompts import ABSTENTION, Prompts
+from qa.answer.prompts import Prompts
 from qa.answer.streaming import AnswerTextStream
-from qa.errors import ModelError, QAError
-from qa.models.errors import describe
+from qa.errors import ModelError
+from qa.models.errors import model_errors
+from qa.models.protocols import Preparable, ReadsSources
 from qa.retrieval.hybrid import HybridRetriever, Mode
-from qa.types import Answer, Article, Citation, Filters, RetrievedChunk
+from qa.types import ABSTENTION, Answer, Article, Citation, Filters, RetrievedChunk
 
 
 class AnswerChain:
@@ -44,9 +46,8 @@ class AnswerChain:
         return self.answer(question, chunks, timings)
 
     def retrieve(self, question: str, top_k: int, filters: Filters | None, mode: Mode):
-        prepare = getattr(self.llm, "prepare", None)  # lets a model load while the search runs
-        if prepare is not None:
-            prepare()
+        if isinstance(self.llm, Preparable):  # lets a model load while the search runs
+            self.llm.prepare()
         started = time.perf_counter()
         chunks = self.retriever.retrieve(question, top_k, filters, mode)
         return chunks, {"retrieve": round((time.perf_counter() - started) * 1000, 2)}
@@ -59,13 +60,21 @@ class AnswerChain:
         """Everything after retrieval: prompt -> model -> parse -> verify."""
         timings = dict(timings or {})
         started = time.perf_counter()
-        messages = self._messages(question, chunks)
-        timings["prompt"] = _ms(started)
-        started = time.perf_counter()
-        with self._model_errors():
-            response = self.llm.chat(messages)
+        if isinstance(self.llm, ReadsSources):
+            request = self.prompts.request(question, chunks)
+            timings["prompt"] = _ms(started)
+            started = time.perf_counter()
+            with model_errors(self.llm, self.model_name):
+                content, response = self.llm.reply_to(request), None
+        else:
+            messages = self._messages(question, chunks)
+            timings["prompt"] = _ms(started)
+            started = time.perf_counter()
+            with model_errors(self.llm, self.model_name):
+                response = self.llm.chat(messages)
+            content = response.message.content or ""
         timings["model"] = _ms(started)
-        return self._finish(question, chunks, response.message.content or "", response, timings)
+        return self._finish(question, chunks, content, response, timings)
 
     def answer_stream(
         self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None
@@ -73,36 +82,26 @@ class AnswerChain:
         """Yield the answer text as it arrives, then the final verified `Answer`."""
         timings = dict(timings or {})
         started = time.perf_counter()
-        messages = self._messages(question, chunks)
-        timings["prompt"] = _ms(started)
-        started = time.perf_counter()
+        if isinstance(self.llm, ReadsSources):
+            request = self.prompts.request(question, chunks)
+            timings["prompt"] = _ms(started)
+            started = time.perf_counter()
+            responses: Iterator[Any] = _words_of(lambda: self.llm.reply_to(request))
+        else:
+            messages = self._messages(question, chunks)
+            timings["prompt"] = _ms(started)
+            started = time.perf_counter()
+            responses = _lazy_stream(lambda: self.llm.stream_chat(messages))
         visible = AnswerTextStream()
         text, last = "", None
-        with self._model_errors():
-            for last in self.llm.stream_chat(messages):
+        with model_errors(self.llm, self.model_name):
+            for last in responses:
                 text += last.delta or ""
                 delta = visible.feed(text)
                 if delta:
                     yield delta
         timings["model"] = _ms(started)
         yield self._finish(question, chunks, text, last, timings)
-
-    @contextmanager
-    def _model_errors(self) -> Iterator[None]:
-        """Turn any failure of the model call into one clear ModelError (user errors pass)."""
-        try:
-            yield
-        except QAError:
-            raise
-        except Exception as exc:
-            llm = self.llm
-            raise describe(
-                exc,
-                getattr(llm, "model", self.model_name),
-                getattr(llm, "api_base", "local"),
-                getattr(llm, "_sdk_retries", 0),
-                float(getattr(llm, "timeout", 0) or 0),
-            ) from None
 
     def _finish(self, question, chunks, content: str, response, timings: dict[str, float]) -> Answer:
         _check_complete(content, response, self.model_name)
@@ -139,6 +138,25 @@ def verified_short(short: str | None, citations) -> str | None:
     if any(wanted in " ".join(c.quote.split()).casefold() for c in citations):
         return short
     return None
+
+
+def _words_of(reply: Callable[[], str]) -> Iterator[Any]:
+    """A model that answers at once, streamed word by word like a model that writes (the pieces
+    carry no raw server response: `_check_complete` and `_usage` see none, as for any local model)."""
+    text = reply()
+    for i, piece in enumerate(text.split(" ")):
+        yield _Piece(piece if i == 0 else " " + piece)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    delta: str
+    raw: None = None
+
+
+def _lazy_stream(start: Callable[[], Iterator[Any]]) -> Iterator[Any]:
+    """The model's stream, started inside the caller's error handling."""
+    yield from start()
 
 
 def _ms(started: float) -> float:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from qa.answer.parsing import strip_markers
-from qa.evaluation.metrics import normalize_answer
-from qa.reader.question_types import MONTHS, NUMBER_WORDS
+from qa.text.normalize import normalize_answer
 from qa.text.tokens import STOPWORDS
+from qa.text.vocabulary import MONTHS, NUMBER_WORDS
 
 _NUMBER = re.compile(
     r"[$€£]?\d[\d,.]*(?:\s?(?:%|percent|million|billion|trillion))?|\b(?:"

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from qa.answer.prompts import ABSTENTION
+from qa.types import ABSTENTION
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import PromptError
-from qa.types import RetrievedChunk
-
-ABSTENTION = "The articles don't say."
+from qa.models.protocols import AnswerRequest, Source
+from qa.text.clean import one_line
+from qa.types import ABSTENTION, RetrievedChunk
 
 ALLOWED = {
     "system": {"abstention"},
@@ -52,6 +51,11 @@ class Prompts:
             abstention=ABSTENTION,
         )
         return system, user
+
+    def request(self, question: str, chunks: list[RetrievedChunk]) -> AnswerRequest:
+        """The same question and numbered sources as data, for a model that reads them so."""
+        sources = tuple(Source(n, source_title(c), c.text) for n, c in enumerate(chunks, start=1))
+        return AnswerRequest(question, sources)
 
 
 def template_fields(template: str) -> set[str]:
@@ -104,8 +108,9 @@ def _reference(question: str, chunks: list[RetrievedChunk]) -> str:
     return digest.hexdigest()[:12]
 
 
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
+def source_title(chunk: RetrievedChunk) -> str:
+    """A source's title as every model is shown it."""
+    return one_line(chunk.title) or "untitled"
 
 
 def render_sources(question: str, chunks: list[RetrievedChunk]) -> str:
@@ -114,62 +119,10 @@ def render_sources(question: str, chunks: list[RetrievedChunk]) -> str:
     for number, chunk in enumerate(chunks, start=1):
         blocks.append(
             f"=== SOURCE [{number}] ref={ref} ===\n"
-            f"Title: {_one_line(chunk.title) or 'untitled'}\n"
-            f"Outlet: {_one_line(chunk.source) or 'unknown'}\n"
+            f"Title: {source_title(chunk)}\n"
+            f"Outlet: {one_line(chunk.source) or 'unknown'}\n"
             f"Published: {chunk.published or 'unknown'}\n"
             f"Text:\n{chunk.text}\n"
             f"=== END SOURCE [{number}] ref={ref} ==="
         )
     return "\n\n".join(blocks) if blocks else "(no sources were found)"
-
-
-@dataclass(frozen=True)
-class PromptSource:
-    number: int
-    title: str
-    text: str
-
-
-# Header fields are one line each ([^\n]*): with DOTALL a greedy `.*` could run on to a fake
-# "Outlet:/Text:" header inside the article text and make that text the source.
-_BLOCK = re.compile(
-    r"=== SOURCE \[(\d+)\] ref=([0-9a-f]{12}) ===\n"
-    r"Title: ([^\n]*)\nOutlet: [^\n]*\nPublished: [^\n]*\nText:\n(.*?)\n=== END SOURCE \[\1\] ref=\2 ===",
-    re.DOTALL,
-)
-_QUESTION = re.compile(r"^Question \(JSON string\): (.*)$", re.MULTILINE)
-
-
-def read_prompt(prompt: str) -> tuple[str, list[PromptSource]]:
-    """The question and sources from a rendered answer prompt (what the extractive model reads)."""
-    # The question line comes after the sources: take the last one.
-    match = next(reversed(list(_QUESTION.finditer(prompt))), None)
-    question = ""
-    if match:
-        try:
-            question = str(json.loads(match.group(1)))
-        except ValueError:
-            question = match.group(1)
-    sources = [
-        PromptSource(int(m.group(1)), m.group(3), m.group(4)) for m in _BLOCK.finditer(prompt)
-    ]
-    return question, sources
-
-
-_FOLLOW_UP = re.compile(r"^Follow-up question \(JSON string\): (.*)$", re.MULTILINE)
-_HISTORY_LINE = re.compile(r"^(User|Assistant): (\".*\")$", re.MULTILINE)
-
-
-def read_condense_prompt(prompt: str) -> tuple[list[tuple[str, str]], str] | None:
-    """(history, follow-up) from a rendered condense prompt, or None for any other prompt."""
-    matches = list(_FOLLOW_UP.finditer(prompt))
-    # An answer prompt always has a "Question (JSON string):" line; a condense prompt never does
-    # (its texts are JSON-escaped onto prefixed lines), so article text cannot fake one.
-    if not matches or _QUESTION.search(prompt):
-        return None
-    try:
-        question = str(json.loads(matches[-1].group(1)))
-        history = [(m.group(1).lower(), str(json.loads(m.group(2)))) for m in _HISTORY_LINE.finditer(prompt)]
-    except ValueError:
-        return None
-    return history, question

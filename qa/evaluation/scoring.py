@@ -12,6 +12,7 @@ from qa.answer.citations import align
 from qa.answer.parsing import strip_markers
 from qa.evaluation import metrics as m
 from qa.evaluation.gold import GoldError, GoldQuestion
+from qa.models.protocols import Warmable
 
 
 @dataclass(frozen=True)
@@ -142,9 +143,8 @@ def run_questions(
 
 def warm_model(assistant, questions: list[str], passages) -> None:
     """Batch work a model can do up front (the offline model parses the texts it will read)."""
-    warm = getattr(assistant.chain.llm, "warm", None)
-    if warm is not None:
-        warm(questions, passages)
+    if isinstance(assistant.llm, Warmable):
+        assistant.llm.warm(questions, passages)
 
 
 def answer_all(

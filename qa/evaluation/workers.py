@@ -18,6 +18,7 @@ from typing import Any
 from qa.errors import QAError
 from qa.evaluation.gold import GoldQuestion
 from qa.evaluation.scoring import QuestionResult, Span, answer_all, warm_model
+from qa.models.registry import is_offline_llm
 from qa.settings import Settings
 
 MAX_AUTO_WORKERS = 4
@@ -30,7 +31,7 @@ def auto_workers(settings: Settings, questions: int, embedder: Any = None) -> in
     """Processes for `qa eval` when not told: one per core for the offline model on a gold set
     big enough to pay for starting them; one otherwise. A remote model waits on its server, which
     --concurrency (threads) covers; an embedder object given by the caller cannot be shared."""
-    if embedder is not None or not settings.llm.startswith("extractive"):
+    if embedder is not None or not is_offline_llm(settings.llm):
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(cores, MAX_AUTO_WORKERS, questions // MIN_QUESTIONS_PER_WORKER))

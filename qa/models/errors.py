@@ -5,7 +5,25 @@ The API key is never part of a message: only the server URL and the model name a
 
 from __future__ import annotations
 
-from qa.errors import ModelError
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from qa.errors import ModelError, QAError
+from qa.models.protocols import ServerModel
+
+
+@contextmanager
+def model_errors(llm: Any, model_name: str) -> Iterator[None]:
+    """Turn any failure of a model call into one clear ModelError (qa's own errors pass)."""
+    try:
+        yield
+    except QAError:
+        raise
+    except Exception as exc:
+        if isinstance(llm, ServerModel):
+            raise describe(exc, llm.model, llm.server, llm.sdk_retries, llm.request_timeout) from None
+        raise describe(exc, model_name, "local", 0, 0.0) from None
 
 
 def describe(exc: Exception, model: str, server: str, retries: int, timeout: float) -> ModelError:

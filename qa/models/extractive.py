@@ -1,9 +1,10 @@
-"""The offline extractive model: a deterministic llama-index LLM that answers from the prompt.
+"""The offline extractive model: a deterministic llama-index LLM that answers from the sources.
 
-It reads the same rendered prompt a real model reads (question and numbered sources), lets the
-reader (qa/reader/reading.py) pick the supporting sentence and the short answer inside it, and replies in
-the JSON format the prompt asks for, quoting the sentence verbatim. When the best sentence scores
-below the reader's threshold it abstains.
+The chain hands it the question and the numbered sources as data (`ReadsSources`,
+qa/models/protocols.py); the reader (qa/reader/) picks the supporting sentence and the short
+answer inside it, and the model replies in the JSON format the answer prompt asks of every model,
+quoting the sentence verbatim. The reply then goes through the same parsing and citation checks
+as a real model's. When the best sentence scores below the reader's threshold it abstains.
 
 `naive=True` is the baseline the eval compares against: the sentence sharing most question words
 among the first three sources, quoted whole, never abstaining.
@@ -12,7 +13,6 @@ among the first three sources, quoted whole, never abstaining.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,14 +21,13 @@ from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_completion_callback
 from pydantic import PrivateAttr
 
-from qa.answer.prompts import ABSTENTION, read_condense_prompt, read_prompt
-from qa.ingest.chunking import sentence_spans
+from qa.models.names import EXTRACTIVE, EXTRACTIVE_NAIVE
+from qa.models.protocols import AnswerRequest
+from qa.reader import extractive
 from qa.reader.features import Passage
-from qa.reader.question_types import content_of_question
-from qa.reader.reading import Pick, Reader
-from qa.text.tokens import terms
-
-MODEL_NAME = "extractive"
+from qa.reader.reading import Reader
+from qa.text.sentences import sentence_spans
+from qa.types import ABSTENTION
 
 
 class ExtractiveLLM(CustomLLM):
@@ -46,7 +45,7 @@ class ExtractiveLLM(CustomLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        name = f"{MODEL_NAME}-naive" if self.naive else MODEL_NAME
+        name = EXTRACTIVE_NAIVE if self.naive else EXTRACTIVE
         return LLMMetadata(model_name=name, context_window=1_000_000, num_output=1024, is_chat_model=False)
 
     def prepare(self) -> None:
@@ -79,31 +78,14 @@ class ExtractiveLLM(CustomLLM):
             self._reader = Reader(embed_sentences, threshold=self.threshold)
         return self._reader
 
-    @llm_completion_callback()
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        return CompletionResponse(text=self.reply(prompt))
-
-    @llm_completion_callback()
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        text = self.reply(prompt)
-        sent = ""
-        for piece in text.split(" "):
-            delta = piece if not sent else " " + piece
-            sent += delta
-            yield CompletionResponse(text=sent, delta=delta)
-
-    # ----- the model ----------------------------------------------------------------------
-    def reply(self, prompt: str) -> str:
-        follow_up = read_condense_prompt(prompt)
-        if follow_up is not None:
-            return condense(*follow_up)
-        question, sources = read_prompt(prompt)
-        numbers = [s.number for s in sources]
-        passages = [Passage(s.title, s.text) for s in sources]
+    # ----- the protocol the chain uses (qa/models/protocols.py: ReadsSources) ----------------
+    def reply_to(self, request: AnswerRequest) -> str:
+        numbers = [s.number for s in request.sources]
+        passages = [Passage(s.title, s.text) for s in request.sources]
         if self.naive:
-            chosen, short = naive_pick(question, passages[:3]), None
+            chosen, short = extractive.naive_pick(request.question, passages[:3]), None
         else:
-            chosen, short = self.choose(question, passages)
+            chosen, short = extractive.choose(self.reader, request.question, passages, self.second_ratio)
         if not chosen:
             return json.dumps({"answer": ABSTENTION, "answerable": False, "citations": []})
         answer = " ".join(f"{c.text} [{numbers[c.passage]}]" for c in chosen)
@@ -113,53 +95,22 @@ class ExtractiveLLM(CustomLLM):
             reply["short"] = short
         return json.dumps(reply, ensure_ascii=False)
 
-    def choose(self, question: str, passages: list[Passage]) -> tuple[list[Pick], str | None]:
-        """The sentences to cite (best first) and the short answer, or ([], None) to abstain."""
-        reading = self.reader.read(question, passages)
-        if not reading.answerable:
-            return [], None
-        # Cite the sentence that holds the short answer; it is among the best few.
-        lead = reading.sentences[reading.short_sentence or 0]
-        chosen = [lead]
-        for other in reading.sentences[:3]:
-            if other.passage != lead.passage and math.exp(other.score - lead.score) >= self.second_ratio:
-                chosen.append(other)
-                break
-        return chosen, reading.short
+    def condense(self, history: Sequence[tuple[str, str]], question: str) -> str:
+        return extractive.condense(history, question)
+
+    # ----- llama-index's text interface -------------------------------------------------------
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        raise NotImplementedError(_NO_TEXT_PROMPTS)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        raise NotImplementedError(_NO_TEXT_PROMPTS)
 
 
-def naive_pick(question: str, passages: list[Passage]) -> list[Pick]:
-    """The sentence with the most distinct question words (ties: the earlier one)."""
-    wanted = set(terms(content_of_question(question)))
-    best: Pick | None = None
-    for p, passage in enumerate(passages):
-        for start, end in sentence_spans(passage.text):
-            text = passage.text[start:end]
-            shared = len(wanted & set(terms(text)))
-            if shared and (best is None or shared > best.score):
-                best = Pick(p, start, end, text, float(shared))
-    return [best] if best else []
-
-
-def condense(history: list[tuple[str, str]], question: str) -> str:
-    """A standalone question: the follow-up plus the earlier question's topic words it lacks.
-
-    "and how many bodies?" after "How many hostages would be released?" becomes
-    "and how many bodies? (hostages released)". Questions that already stand alone pass through.
-    The reader knows this form (qa/reader/questions.py: own_words) and picks the short answer by the
-    follow-up's own words.
-    """
-    earlier = [text for role, text in history if role == "user"]
-    if not earlier:
-        return question
-    own = set(terms(question))
-    if len(own) >= 4:
-        return question  # long enough to carry its own topic
-    from qa.text.tokens import STOPWORDS, words
-
-    missing = []
-    for word in words(content_of_question(earlier[-1])):
-        if word in STOPWORDS or word in missing or set(terms(word)) <= own:
-            continue
-        missing.append(word)
-    return f"{question} ({' '.join(missing)})" if missing else question
+# The model reads sources as data; a rendered prompt is text it would have to parse back, which
+# breaks as soon as a template is reworded (the reason for the protocol).
+_NO_TEXT_PROMPTS = (
+    "the extractive model reads the question and sources as data: call reply_to(AnswerRequest) "
+    "(qa/models/protocols.py), as qa's answering chain does, not complete(prompt)"
+)

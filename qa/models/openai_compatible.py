@@ -28,6 +28,19 @@ class OpenAIChat(OpenAILike):
     def class_name(cls) -> str:
         return "OpenAIChat"
 
+    # What an error message names (qa/models/protocols.py: ServerModel).
+    @property
+    def server(self) -> str:
+        return self.api_base
+
+    @property
+    def sdk_retries(self) -> int:
+        return self._sdk_retries
+
+    @property
+    def request_timeout(self) -> float:
+        return float(self.timeout or 0)
+
     def _get_credential_kwargs(self, is_async: bool = False) -> dict[str, Any]:
         kwargs = super()._get_credential_kwargs(is_async)
         kwargs["max_retries"] = self._sdk_retries

@@ -1,14 +1,20 @@
 """The one place that turns settings into model objects (embedder and answering LLM).
 
-Everything else receives these objects; nothing relies on llama-index's global `Settings`,
-whose missing-model fallback is OpenAI (which stalls offline).
+Each backend is a row in a table: its name, whether it runs offline, and a builder. Adding a
+backend is one builder function and one row; the error messages, `qa config` help and the eval's
+choice of worker processes all read the table. Everything else receives the built objects;
+nothing relies on llama-index's global `Settings`, whose missing-model fallback is OpenAI (which
+stalls offline).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qa.errors import ConfigError
+from qa.models.names import EXTRACTIVE, EXTRACTIVE_NAIVE
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -16,18 +22,136 @@ if TYPE_CHECKING:
 
     from qa.settings import Settings
 
-# The offline models' names: the default answering model and the eval's naive baseline.
-EXTRACTIVE = "extractive"
-EXTRACTIVE_NAIVE = "extractive-naive"
-
-EMBED_BACKENDS = ("wordllama", "openai:MODEL", "openai-compatible:MODEL")
-LLM_BACKENDS = ("extractive", "extractive-naive", "openai:MODEL", "openai-compatible:MODEL")
 OPENAI_URL = "https://api.openai.com/v1"
+
+
+@dataclass(frozen=True)
+class Backend:
+    kind: str  # what comes before the ":" in QA_LLM / QA_EMBED
+    offline: bool  # runs in this process with nothing to reach over the network
+    takes_model: bool  # "kind:MODEL" (True) or the bare kind (False)
+    build: Callable[[Settings, str], Any]  # (settings, model name) -> the llama-index object
+
+    @property
+    def usage(self) -> str:
+        return f"{self.kind}:MODEL" if self.takes_model else self.kind
 
 
 def split_backend(spec: str) -> tuple[str, str]:
     kind, _, model = spec.strip().partition(":")
     return kind.strip().lower(), model.strip()
+
+
+# ----- answering models ---------------------------------------------------------------------
+def _extractive(settings: Settings, model: str) -> LLM:
+    from qa.models.extractive import ExtractiveLLM
+
+    return ExtractiveLLM(threshold=settings.answer_threshold)
+
+
+def _extractive_naive(settings: Settings, model: str) -> LLM:
+    from qa.models.extractive import ExtractiveLLM
+
+    return ExtractiveLLM(naive=True)  # the eval's baseline: no learned scorers, no abstention
+
+
+def _openai_chat(kind: str) -> Callable[[Settings, str], LLM]:
+    def build(settings: Settings, model: str) -> LLM:
+        from qa.models.openai_compatible import OpenAIChat
+
+        extra = {"response_format": {"type": "json_object"}} if settings.json_mode else {}
+        return OpenAIChat(
+            model=model,
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
+            is_chat_model=True,
+            context_window=128_000,
+            additional_kwargs=extra,
+            **_openai_kwargs(settings, kind, "QA_LLM"),
+        )
+
+    return build
+
+
+LLM_BACKENDS: dict[str, Backend] = {
+    b.kind: b
+    for b in (
+        Backend(EXTRACTIVE, offline=True, takes_model=False, build=_extractive),
+        Backend(EXTRACTIVE_NAIVE, offline=True, takes_model=False, build=_extractive_naive),
+        Backend("openai", offline=False, takes_model=True, build=_openai_chat("openai")),
+        Backend("openai-compatible", offline=False, takes_model=True, build=_openai_chat("openai-compatible")),
+    )
+}
+
+
+# ----- embedding models ---------------------------------------------------------------------
+def _wordllama(settings: Settings, model: str) -> BaseEmbedding:
+    from qa.models.embedding import WordLlamaEmbedding
+
+    return WordLlamaEmbedding()
+
+
+def _openai_embedding(kind: str) -> Callable[[Settings, str], BaseEmbedding]:
+    def build(settings: Settings, model: str) -> BaseEmbedding:
+        from qa.models.openai_compatible import OpenAICompatibleEmbedding
+
+        return OpenAICompatibleEmbedding(model=model, **_openai_kwargs(settings, kind, "QA_EMBED"))
+
+    return build
+
+
+WORDLLAMA_MODELS = ("", "l2_supercat-256")  # the bundled weights, named or not
+EMBED_BACKENDS: dict[str, Backend] = {
+    b.kind: b
+    for b in (
+        Backend("wordllama", offline=True, takes_model=False, build=_wordllama),
+        Backend("openai", offline=False, takes_model=True, build=_openai_embedding("openai")),
+        Backend("openai-compatible", offline=False, takes_model=True, build=_openai_embedding("openai-compatible")),
+    )
+}
+
+
+# ----- lookup -------------------------------------------------------------------------------
+def _backend(table: dict[str, Backend], spec: str) -> tuple[Backend, str] | None:
+    kind, model = split_backend(spec)
+    backend = table.get(kind)
+    if backend is None:
+        return None
+    if backend.takes_model != bool(model):
+        # "wordllama:l2_supercat-256" names the one bundled model: accepted
+        if not (backend.kind == "wordllama" and model in WORDLLAMA_MODELS):
+            return None
+    return backend, model
+
+
+def build_llm(settings: Settings) -> LLM:
+    found = _backend(LLM_BACKENDS, settings.llm)
+    if found is None:
+        raise ConfigError(
+            f"unknown model backend {settings.llm!r} (QA_LLM); available: {available(LLM_BACKENDS)}"
+        )
+    backend, model = found
+    return backend.build(settings, model)
+
+
+def build_embedder(settings: Settings) -> BaseEmbedding:
+    found = _backend(EMBED_BACKENDS, settings.embed)
+    if found is None:
+        raise ConfigError(
+            f"unknown embedding backend {settings.embed!r} (QA_EMBED); available: {available(EMBED_BACKENDS)}"
+        )
+    backend, model = found
+    return backend.build(settings, model)
+
+
+def is_offline_llm(spec: str) -> bool:
+    """True when QA_LLM names a model that runs in this process (no server to wait on)."""
+    found = _backend(LLM_BACKENDS, spec)
+    return found is not None and found[0].offline
+
+
+def available(table: dict[str, Backend]) -> str:
+    return ", ".join(b.usage for b in table.values())
 
 
 def _openai_kwargs(settings: Settings, kind: str, variable: str) -> dict[str, Any]:
@@ -48,50 +172,7 @@ def _openai_kwargs(settings: Settings, kind: str, variable: str) -> dict[str, An
     }
 
 
-def build_embedder(settings: Settings) -> BaseEmbedding:
-    kind, model = split_backend(settings.embed)
-    if kind == "wordllama" and model in ("", "l2_supercat-256"):
-        from qa.models.embedding import WordLlamaEmbedding
-
-        return WordLlamaEmbedding()
-    if kind in ("openai", "openai-compatible") and model:
-        from qa.models.openai_compatible import OpenAICompatibleEmbedding
-
-        return OpenAICompatibleEmbedding(model=model, **_openai_kwargs(settings, kind, "QA_EMBED"))
-    raise ConfigError(
-        f"unknown embedding backend {settings.embed!r} (QA_EMBED); available: {', '.join(EMBED_BACKENDS)}"
-    )
-
-
-def build_llm(settings: Settings) -> LLM:
-    if settings.llm == "extractive-naive":  # the eval's baseline: no learned scorers, no abstention
-        from qa.models.extractive import ExtractiveLLM
-
-        return ExtractiveLLM(naive=True)
-    kind, model = split_backend(settings.llm)
-    if kind == "extractive" and not model:
-        from qa.models.extractive import ExtractiveLLM
-
-        return ExtractiveLLM(threshold=settings.answer_threshold)
-    if kind in ("openai", "openai-compatible") and model:
-        from qa.models.openai_compatible import OpenAIChat
-
-        extra = {"response_format": {"type": "json_object"}} if settings.json_mode else {}
-        return OpenAIChat(
-            model=model,
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-            is_chat_model=True,
-            context_window=128_000,
-            additional_kwargs=extra,
-            **_openai_kwargs(settings, kind, "QA_LLM"),
-        )
-    raise ConfigError(
-        f"unknown model backend {settings.llm!r} (QA_LLM); available: {', '.join(LLM_BACKENDS)}"
-    )
-
-
-def model_label(llm: LLM) -> str:
+def model_label(llm: Any) -> str:
     """A short name saying which model produced an answer."""
     name = getattr(llm.metadata, "model_name", "") or type(llm).__name__
     base = getattr(llm, "api_base", "")

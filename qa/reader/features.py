@@ -15,9 +15,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from qa.ingest.chunking import dateline_end, sentence_spans
 from qa.reader.question_types import offers
 from qa.reader.questions import QuestionInfo
+from qa.text.sentences import dateline_end, sentence_spans
 from qa.text.tokens import terms
 
 FEATURES = ("coverage", "dense", "bigrams", "matched_share", "offers_type", "log_words", "first_in_passage")

@@ -19,12 +19,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from qa.ingest.chunking import dateline_end
 from qa.reader import syntax
-from qa.reader.question_types import MONTHS, NUMBER_WORDS
 from qa.reader.questions import CLASSES, QuestionInfo
 from qa.reader.units import is_unit
+from qa.text.sentences import dateline_end
 from qa.text.tokens import STOPWORDS, stem_all
+from qa.text.vocabulary import MONTHS, NUMBER_WORDS
 
 MAX_SPAN_WORDS = 7
 _WINDOW = MAX_SPAN_WORDS + 3  # tokens a span may reach, punctuation included
