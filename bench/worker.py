@@ -68,7 +68,7 @@ def task_prepare(args: dict) -> dict:
     from qa.ingest.chunking import chunk_text
     from qa.ingest.loading import load_file
     from qa.models.embedding import WordLlamaEmbedding
-    from qa.retrieval.lexical import index_text
+    from qa.store.records import index_text
 
     embedder = WordLlamaEmbedding()
     out = Path(args["out"])

@@ -19,9 +19,11 @@ from qa.errors import EmptyQuestionError, QAError, StoreError
 from qa.ingest.pipeline import Ingestor
 from qa.models.registry import build_embedder, build_llm, model_label
 from qa.retrieval.hybrid import HybridRetriever
-from qa.retrieval.lexical import LexicalIndex
+from qa.retrieval.index_files import index_folder
+from qa.retrieval.snapshot import StoreSnapshot
 from qa.settings import Settings, load_settings
 from qa.store.chroma import ArticleStore
+from qa.store.opening import open_store
 from qa.types import Answer, Article, ArticleInfo, FileResult, Filters, IngestReport
 
 
@@ -31,7 +33,7 @@ class Assistant:
         self.store = store
         self.embedder = embedder
         self.llm = llm
-        self.lexical = LexicalIndex(Path(settings.store).expanduser() / "bm25" / settings.collection)
+        self.lexical = StoreSnapshot(index_folder(settings))  # the BM25 index and the local copy
         self.retriever = HybridRetriever(
             store, self.lexical, embedder, settings.dense_weight, settings.rerank
         )
@@ -50,7 +52,7 @@ class Assistant:
         embedder = embedder or build_embedder(settings)
         llm = llm or build_llm(settings)
         dim = _dimension(embedder)
-        return cls(settings, _open_store(settings, embedder.model_name, dim), embedder, llm)
+        return cls(settings, open_store(settings, embedder.model_name, dim), embedder, llm)
 
     # ----- articles -------------------------------------------------------------------------
     def ingest(
@@ -192,18 +194,6 @@ class Assistant:
                 "(QA_MAX_QUESTION_CHARS); shorten it to the question itself"
             )
         return question
-
-
-def _open_store(settings: Settings, embed_model: str, dim: int) -> ArticleStore:
-    """The Chroma server named by QA_CHROMA_URL, else the embedded store in QA_STORE."""
-    if settings.chroma_url.strip():
-        token = settings.chroma_token.get_secret_value() if settings.chroma_token else None
-        return ArticleStore.open_remote(
-            settings.chroma_url, settings.collection, embed_model, dim, token, settings.store_timeout
-        )
-    return ArticleStore.open_local(
-        Path(settings.store), settings.collection, embed_model, dim, settings.store_timeout
-    )
 
 
 class Conversation:

@@ -430,7 +430,7 @@ def test_doctor_on_a_server_store_reads_and_raises_its_search_list(server, colle
     settings = Settings(chroma_url=server.url, collection=collection, store=tmp_path / "local")
     (finding,) = [f for f in run(settings, embedder=embedder).findings if f.check == "search list"]
     assert finding.ok and finding.detail == "400 candidates per vector query"  # new stores ask for 400
-    assistant.store._chunks.modify(configuration={"hnsw": {"ef_search": 100}})
+    assistant.store.maintenance.set_search_list(100)  # what an older qa left
     assert [f.check for f in run(settings, embedder=embedder).problems] == ["search list"]
     repaired = run(settings, fix=True, embedder=embedder)
     assert repaired.healthy and "from 100 to 400" in repaired.repaired[-1], repaired.to_dict()

@@ -131,8 +131,8 @@ def test_two_stores_of_the_same_articles_retrieve_identically(tmp_path, embedder
         retriever = assistant.retriever
         runs.append([retriever.retrieve(q.question, 5, None, mode) for q in questions[:60] for mode in ("hybrid", "dense")])
     assert runs[0] == runs[1]
-    ids = list(retriever.lexical._ids)
-    stored = np.vstack(list(retriever.lexical.vectors(ids).values()))
+    ids = list(retriever.snapshot.index.chunk_ids)
+    stored = np.vstack(list(retriever.snapshot.vectors(ids).values()))
     for q in questions[:60]:
         vector = np.asarray(embedder.get_query_embedding(q.question), dtype=np.float32)
         exact = np.array([np.dot(vector, row) for row in stored])  # as retrieval computes it
@@ -176,7 +176,7 @@ def test_a_failing_write_leaves_nothing_behind(open_assistant, monkeypatch):
     def broken_upsert(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(assistant.store._articles, "upsert", broken_upsert)
+    monkeypatch.setattr(assistant.store.maintenance.article_collection, "upsert", broken_upsert)
     report = assistant.ingest([SAMPLE / "gaza-ceasefire-talks.md", SAMPLE / "norvale-city-budget.md"])
     assert report.count("failed") == 2
     assert "disk full" in report.files[0].reason

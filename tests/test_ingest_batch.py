@@ -103,14 +103,14 @@ def test_a_failing_file_in_a_batch_fails_alone_and_nothing_is_half_written(store
 
 def test_a_store_failure_mid_batch_keeps_earlier_batches_and_leaves_no_half_article(store, embedder, tmp_path, monkeypatch):
     folder = write_articles(tmp_path / "in", 6)
-    real_upsert = store._articles.upsert
+    real_upsert = store.maintenance.article_collection.upsert
 
     def upsert(ids, **kwargs):  # the commit point fails for one article, after its chunks went in
         if "story-004" in ids:
             raise OSError("disk full")
         return real_upsert(ids=ids, **kwargs)
 
-    monkeypatch.setattr(store._articles, "upsert", upsert)
+    monkeypatch.setattr(store.maintenance.article_collection, "upsert", upsert)
     report = Ingestor(store, embedder, 40, 8, batch_chunks=2 * report_chunks(embedder)).ingest([folder])
     assert [f.status for f in report.files] == ["added"] * 4 + ["failed", "added"]
     assert "disk full" in report.files[4].reason

@@ -23,8 +23,8 @@ def test_answers_need_no_chroma_reads_of_texts_or_vectors(sample_assistant, monk
     def refuse(*args, **kwargs):
         raise AssertionError("a question read chunks or articles from Chroma")
 
-    monkeypatch.setattr(assistant.store._chunks, "get", refuse)
-    monkeypatch.setattr(assistant.store._articles, "get", refuse)
+    monkeypatch.setattr(assistant.store.maintenance.chunk_collection, "get", refuse)
+    monkeypatch.setattr(assistant.store.maintenance.article_collection, "get", refuse)
     answers = [assistant.ask(question) for question in QUESTIONS]
     monkeypatch.undo()  # the checks below read the stored articles themselves
     assert any(a.citations for a in answers)
@@ -87,11 +87,10 @@ def test_scores_agree_whichever_process_built_the_index(open_assistant):
     first.lexical.ensure_current(first.store)
     third.lexical.ensure_current(third.store)
     # Force the first to rebuild from the saved tokens (as after a foreign write it cannot load).
-    first.lexical._stamp = None
-    first.lexical._rebuild(first.store, first.store.stamp())
+    first.lexical.rebuild(first.store)
     for question in QUESTIONS:
-        a, b = first.lexical.scores(question), third.lexical.scores(question)
-        assert first.lexical._ids == third.lexical._ids
+        a, b = first.lexical.index.scores(question), third.lexical.index.scores(question)
+        assert first.lexical.index.chunk_ids == third.lexical.index.chunk_ids
         assert np.allclose(a, b), question
 
 

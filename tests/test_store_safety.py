@@ -24,11 +24,12 @@ from qa.doctor.checks import run as run_doctor
 from qa.errors import StoreError
 from qa.ingest.chunking import chunk_text
 from qa.ingest.loading import load_file
-from qa.retrieval.lexical import LexicalIndex, index_text
+from qa.retrieval.snapshot import StoreSnapshot
 from qa.settings import Settings
 from qa.store.chroma import ArticleStore
 from qa.store.guard import LOCK_NAME
-from qa.store.safety import tolerated_misses
+from qa.store.records import index_text
+from qa.store.selfcheck import tolerated_misses
 
 HERE = Path(__file__).resolve()
 _SYLLABLES = "ka lo mi nu te ra so vi de ba fu ge ho ji ku le ma ne po ri".split()
@@ -95,9 +96,9 @@ def check_consistent(store: ArticleStore, texts_seen: dict[str, set[str]], bm25_
         assert article is not None and article.text in texts_seen[article_id], f"{article_id}: text damaged"
         for cid, meta in chunks:
             assert store.chunks_by_id([cid])[cid][0] == article.text[meta["start"] : meta["end"]]
-    lexical = LexicalIndex(bm25_dir)
-    lexical.ensure_current(store)
-    assert sorted(lexical._ids) == sorted(cid for chunks in by_article.values() for cid, _ in chunks)
+    snapshot = StoreSnapshot(bm25_dir)
+    snapshot.ensure_current(store)
+    assert sorted(snapshot.index.chunk_ids) == sorted(cid for chunks in by_article.values() for cid, _ in chunks)
     ids = sorted(embedded)
     stored = store.vectors_by_id(ids)
     assert sorted(stored) == ids, "chunks without a vector"
@@ -380,12 +381,13 @@ def test_doctor_cli_reports_problems_as_json_and_exit_1_then_repairs(made_store,
 
     store = open_store(made_store, embedder)
     (article_id, (info, version)), = store.records().items()
-    store._chunks.add(ids=["ghost#old#0"], documents=["left behind"], embeddings=[[0.1] * 256],
-                      metadatas=[{"article_id": article_id, "version": "old", "index": 0}])
+    chunks = store.maintenance.chunk_collection  # raw writes: the damage a crash or a bug could leave
+    chunks.add(ids=["ghost#old#0"], documents=["left behind"], embeddings=[[0.1] * 256],
+               metadatas=[{"article_id": article_id, "version": "old", "index": 0}])
     text = store.article(article_id).text
     assert len(chunk_text(article_id, text, 160, 30)) == info.chunks == 1
-    store._chunks.delete(where={"version": version})  # the article loses its only chunk
-    store._bump_stamp()
+    chunks.delete(where={"version": version})  # the article loses its only chunk
+    store.maintenance.bump_stamp()
     env = {**os.environ, "QA_STORE": str(made_store)}
     check = subprocess.run([sys.executable, "-m", "qa.cli.app", "doctor", "--json"], env=env, capture_output=True, text=True)
     assert check.returncode == 1, check.stderr
@@ -403,10 +405,10 @@ def test_doctor_cli_reports_problems_as_json_and_exit_1_then_repairs(made_store,
 def test_doctor_raises_an_old_stores_search_list_without_touching_its_chunks(made_store, embedder):
     """Stores made before qa asked Chroma for a search list of 400 keep its default of 100."""
     from qa.doctor.checks import run
-    from qa.store.chroma import HNSW_CONFIGURATION
+    from qa.store.collections import SEARCH_LIST
 
     store = open_store(made_store, embedder)
-    store._chunks.modify(configuration={"hnsw": {"ef_search": 100}})  # what an older qa left
+    store.maintenance.set_search_list(100)  # what an older qa left
     before_chunks = sorted(store.iter_chunks())
     settings = Settings(store=made_store)
     report = run(settings, embedder=embedder)
@@ -416,8 +418,7 @@ def test_doctor_raises_an_old_stores_search_list_without_touching_its_chunks(mad
     assert repaired.repaired == ("raised the vector index's search list from 100 to 400 candidates per query",)
     assert repaired.healthy, repaired.to_dict()
     reopened = open_store(made_store, embedder)
-    wanted = HNSW_CONFIGURATION["hnsw"]["ef_search"]
-    assert reopened._chunks.configuration["hnsw"]["ef_search"] == wanted
+    assert reopened.maintenance.search_list() == SEARCH_LIST == 400
     assert sorted(reopened.iter_chunks()) == before_chunks  # nothing re-embedded or dropped
     assert run(settings, fix=True, embedder=embedder).repaired == ()  # a second repair has nothing to do
 
@@ -434,28 +435,31 @@ def test_a_repair_killed_in_its_swap_loses_nothing_and_the_next_repair_finishes_
     one. Killed between the two, the store has only the rebuilt copy: other commands must refuse it
     (not create an empty collection under the old name), and the next repair must finish the swap
     (the doctor's own open does create that empty collection, which the repair then drops)."""
-    from qa.doctor import repair as doctor_repair
     from qa.doctor.checks import run
+    from qa.store import maintenance
+    from qa.store.collections import REBUILD_SUFFIX
 
     store = open_store(made_store, embedder)
     (article_id, (_, version)), = store.records().items()
     text = store.article(article_id).text
-    store._chunks.add(ids=["ghost#old#0"], documents=["left behind"], embeddings=[[0.1] * 256],
-                      metadatas=[{"article_id": article_id, "version": "old", "index": 0}])  # forces a rebuild
-    real_drop = doctor_repair._drop
+    store.maintenance.chunk_collection.add(
+        ids=["ghost#old#0"], documents=["left behind"], embeddings=[[0.1] * 256],
+        metadatas=[{"article_id": article_id, "version": "old", "index": 0}],
+    )  # forces a rebuild
+    real_drop = maintenance.drop_collection
     swapping = {"started": False}
 
     def drop_then_die(client, name):
         real_drop(client, name)
         if name == killed_after_dropping and swapping["started"]:
             raise _Killed
-        swapping["started"] |= name.endswith(doctor_repair.REBUILD_SUFFIX) and name.startswith("news_articles")
+        swapping["started"] |= name.endswith(REBUILD_SUFFIX) and name.startswith("news_articles")
 
-    monkeypatch.setattr(doctor_repair, "_drop", drop_then_die)
+    monkeypatch.setattr(maintenance, "drop_collection", drop_then_die)
     settings = Settings(store=made_store)
     with pytest.raises(_Killed):
         run(settings, fix=True, embedder=embedder)
-    monkeypatch.setattr(doctor_repair, "_drop", real_drop)
+    monkeypatch.setattr(maintenance, "drop_collection", real_drop)
     # Until the repair is finished, other commands refuse the store instead of making it an empty one.
     with pytest.raises(StoreError, match=r"halfway through a `qa doctor --repair`.*run `qa doctor --repair` again"):
         open_store(made_store, embedder)
@@ -475,12 +479,13 @@ def test_a_killed_write_is_finished_when_the_store_is_next_opened(made_store, em
     store = open_store(made_store, embedder)
     (article_id, (_, version)), = store.records().items()
     # What a write killed after adding its chunks leaves: new chunks no record names, and the note.
-    store._chunks.add(ids=[f"{article_id}#next#0", "newcomer#v1#0"], documents=["a", "b"],
-                      embeddings=[[0.1] * 256, [0.2] * 256],
-                      metadatas=[{"article_id": article_id, "version": "next", "index": 0},
-                                 {"article_id": "newcomer", "version": "v1", "index": 0}])
-    meta = store._fresh_meta()
-    store._chunks.modify(metadata={**meta, "qa_pending": json.dumps([article_id, "newcomer"])})
+    chunks = store.maintenance.chunk_collection
+    chunks.add(ids=[f"{article_id}#next#0", "newcomer#v1#0"], documents=["a", "b"],
+               embeddings=[[0.1] * 256, [0.2] * 256],
+               metadatas=[{"article_id": article_id, "version": "next", "index": 0},
+                          {"article_id": "newcomer", "version": "v1", "index": 0}])
+    meta = store.maintenance.collection_metadata()
+    chunks.modify(metadata={**meta, "qa_pending": json.dumps([article_id, "newcomer"])})
     assert pending_note(made_store)
     reopened = open_store(made_store, embedder)
     assert sorted(reopened.recovered_on_open) == [article_id, "newcomer"]

@@ -24,9 +24,9 @@ from qa.errors import ArticleError
 from qa.ingest.chunking import stored_chunks
 from qa.ingest.embed_worker import BatchEmbedder
 from qa.ingest.loading import load_file, walk
-from qa.retrieval.lexical import index_text
 from qa.retrieval.local_copy import ChunkEntry
-from qa.store.chroma import ArticleStore, PreparedArticle, chunk_id
+from qa.store.chroma import ArticleStore
+from qa.store.records import PreparedArticle, chunk_id, index_text
 from qa.text.tokens import terms
 from qa.types import Article, FileResult, IngestReport
 

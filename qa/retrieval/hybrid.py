@@ -14,12 +14,16 @@ import numpy as np
 
 from qa.reader.features import Passage
 from qa.reader.questions import read_question
-from qa.retrieval.lexical import LexicalIndex
 from qa.retrieval.rerank import DEPTH, rerank_order, rerank_rows
+from qa.retrieval.scaling import min_max
+from qa.retrieval.snapshot import StoreSnapshot
 from qa.store.chroma import ArticleStore
-from qa.types import Filters, RetrievalMode, RetrievedChunk
+from qa.types import RETRIEVAL_MODES, Filters, RetrievalMode, RetrievedChunk
 
 Mode = RetrievalMode
+# Which retrievers propose candidates in each mode (qa.types.RETRIEVAL_MODES).
+BM25_MODES = frozenset(m for m in RETRIEVAL_MODES if m != "dense")
+DENSE_MODES = frozenset(m for m in RETRIEVAL_MODES if m != "bm25")
 
 
 @dataclass
@@ -30,12 +34,31 @@ class Scored:
     fused: float = 0.0
 
 
+def fuse(scored: list[Scored], mode: Mode, dense_weight: float) -> list[Scored]:
+    """Set each candidate's fused score; the candidates best first (ties by chunk id)."""
+    if mode == "dense":
+        for s in scored:
+            s.fused = s.dense or 0.0
+    elif mode == "bm25":
+        for s in scored:
+            s.fused = s.bm25
+    else:
+        # Scaled per side; a side on which all candidates score the same (and above 0) counts
+        # fully for each of them.
+        dense = min_max([s.dense or 0.0 for s in scored], equal_positive=1.0).tolist()
+        bm25 = min_max([s.bm25 for s in scored], equal_positive=1.0).tolist()
+        w = dense_weight
+        for s, d, b in zip(scored, dense, bm25):
+            s.fused = w * d + (1 - w) * b
+    return sorted(scored, key=lambda s: (-s.fused, s.chunk_id))
+
+
 class HybridRetriever:
     def __init__(
-        self, store: ArticleStore, lexical: LexicalIndex, embedder, dense_weight: float = 0.3, rerank: bool = True
+        self, store: ArticleStore, snapshot: StoreSnapshot, embedder, dense_weight: float = 0.3, rerank: bool = True
     ):
         self.store = store
-        self.lexical = lexical
+        self.snapshot = snapshot
         self.embedder = embedder
         self.dense_weight = dense_weight
         self.rerank = rerank
@@ -43,26 +66,27 @@ class HybridRetriever:
     def retrieve(
         self, question: str, k: int, filters: Filters | None = None, mode: Mode = "hybrid"
     ) -> list[RetrievedChunk]:
-        self.lexical.ensure_current(self.store)
-        if len(self.lexical) == 0:
+        self.snapshot.ensure_current(self.store)
+        index = self.snapshot.index
+        if len(index) == 0:
             return []
         depth = max(4 * k, 20)
-        bm25_all = self.lexical.scores(question, filters)
+        bm25_all = index.scores(question, filters)
         candidates: dict[str, Scored] = {}
-        if mode in ("hybrid", "bm25"):
-            for cid, score in self.lexical.top(bm25_all, depth):
+        if mode in BM25_MODES:
+            for cid, score in index.top(bm25_all, depth):
                 candidates[cid] = Scored(cid, bm25=score)
         query_vector = None
-        if mode in ("hybrid", "dense"):
+        if mode in DENSE_MODES:
             query_vector = self.embedder.get_query_embedding(question)
-            for hit in self.store.dense_query(query_vector, min(depth, len(self.lexical)), filters, checked=True):
-                if not self.lexical.contains(hit.chunk_id):
+            for hit in self.store.dense_query(query_vector, min(depth, len(index)), filters, checked=True):
+                if not index.contains(hit.chunk_id):
                     continue  # left over from an interrupted write
                 candidates.setdefault(hit.chunk_id, Scored(hit.chunk_id)).dense = hit.score
         if not candidates:
             return []
-        self._complete_scores(candidates, bm25_all, query_vector, mode)
-        ranked = self._fuse(list(candidates.values()), mode)
+        self._complete_scores(candidates, bm25_all, query_vector)
+        ranked = fuse(list(candidates.values()), mode, self.dense_weight)
         if mode == "hybrid" and self.rerank:
             return self._reranked(question, ranked[: max(k, DEPTH)], k)
         return self._materialise(ranked[:k])
@@ -87,9 +111,9 @@ class HybridRetriever:
             for rank, i in enumerate(order[:k], start=1)
         ]
 
-    def _complete_scores(self, candidates, bm25_all, query_vector, mode: Mode) -> None:
+    def _complete_scores(self, candidates: dict[str, Scored], bm25_all: np.ndarray, query_vector) -> None:
         ids = list(candidates)
-        for cid, score in self.lexical.score_of(bm25_all, ids).items():
+        for cid, score in self.snapshot.index.score_of(bm25_all, ids).items():
             candidates[cid].bm25 = score
         if query_vector is not None:
             # Every candidate's dense score from its stored vector (the local copy: no store call),
@@ -97,28 +121,13 @@ class HybridRetriever:
             # depending on whether a vector sits in its graph or its unflushed buffer, and that
             # flipped near-ties between runs of the same eval.
             q = np.asarray(query_vector, dtype=np.float32)
-            for cid, vector in self.lexical.vectors(ids).items():
+            for cid, vector in self.snapshot.vectors(ids).items():
                 candidates[cid].dense = float(np.dot(q, vector))
-
-    def _fuse(self, scored: list[Scored], mode: Mode) -> list[Scored]:
-        if mode == "dense":
-            for s in scored:
-                s.fused = s.dense or 0.0
-        elif mode == "bm25":
-            for s in scored:
-                s.fused = s.bm25
-        else:
-            dense = _min_max([s.dense or 0.0 for s in scored])
-            bm25 = _min_max([s.bm25 for s in scored])
-            w = self.dense_weight
-            for s, d, b in zip(scored, dense, bm25):
-                s.fused = w * d + (1 - w) * b
-        return sorted(scored, key=lambda s: (-s.fused, s.chunk_id))
 
     def _materialise(self, ranked: list[Scored]) -> list[RetrievedChunk]:
         out = []
         for rank, s in enumerate(ranked, start=1):
-            found = self.lexical.chunk(s.chunk_id)  # the local copy: no store call
+            found = self.snapshot.chunk(s.chunk_id)  # the local copy: no store call
             if found is None:
                 continue
             chunk, meta = found
@@ -140,11 +149,3 @@ class HybridRetriever:
                 )
             )
         return out
-
-
-def _min_max(values: list[float]) -> list[float]:
-    low, high = min(values), max(values)
-    if high - low < 1e-12:
-        return [1.0 if high > 0 else 0.0 for _ in values]
-    return [(v - low) / (high - low) for v in values]
-

@@ -4,7 +4,7 @@ position, vector) and their articles (text, metadata), saved beside the BM25 ind
 Answering one question used to ask Chroma for chunk texts, chunk vectors and article texts (each
 `get` 1-3 ms with chromadb 1.5.9, several per question); this copy serves them from memory-mapped
 files instead. It cannot hold wrong data: chunk ids carry their article's version
-(qa/store/chroma.py), so a chunk never changes under its id, and the copy is rebuilt with the BM25
+(qa/store/records.py), so a chunk never changes under its id, and the copy is rebuilt with the BM25
 index whenever the store's version stamp changes.
 
 Files: texts.bin (UTF-8 chunk texts, then article texts) with text_offsets.npy, vectors.npy
@@ -22,9 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from qa.store.records import ARTICLE_FIELDS, article_from
 from qa.types import Article
-
-ARTICLE_FIELDS = ("title", "source", "url", "published", "path")
 
 
 @dataclass(frozen=True)
@@ -90,10 +89,9 @@ class LocalCopy:
         row = self._article_row.get(article_id)
         if row is None:
             return None
-        aid, version, title, source, url, published, path = self._articles[row]
+        aid, version, *fields = self._articles[row]
         text = self._text(len(self.chunk_ids) + row)
-        article = Article(id=aid, title=title, text=text, source=source, url=url, published=published, path=path)
-        return ArticleEntry(article, version)
+        return ArticleEntry(article_from(aid, text, dict(zip(ARTICLE_FIELDS, fields))), version)
 
     # ----- building and saving ----------------------------------------------------------
     @classmethod

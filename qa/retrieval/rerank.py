@@ -15,16 +15,12 @@ import numpy as np
 from qa.reader.features import Embed, Passage, sentence_table
 from qa.reader.questions import QuestionInfo
 from qa.reader.scorer import LinearScorer, load_scorer
+from qa.retrieval.scaling import min_max
 
 FEATURES = (
     "fused", "bm25", "dense", "best_coverage", "best_dense", "best_sum", "best_bigrams", "reciprocal_rank", "bias",
 )
 DEPTH = 20  # how many fused candidates are re-ranked
-
-
-def _min_max(values: np.ndarray) -> np.ndarray:
-    low, high = float(values.min()), float(values.max())
-    return (values - low) / (high - low) if high - low > 1e-12 else np.zeros_like(values)
 
 
 def rerank_rows(
@@ -40,8 +36,8 @@ def rerank_rows(
     rows = np.zeros((n, len(FEATURES)))
     if n == 0:
         return rows
-    rows[:, 0] = _min_max(np.asarray(fused, dtype=np.float64))
-    rows[:, 1] = _min_max(np.asarray(bm25, dtype=np.float64))
+    rows[:, 0] = min_max(fused)  # all equal: 0 (the feature tells the candidates apart by nothing)
+    rows[:, 1] = min_max(bm25)
     rows[:, 2] = np.asarray(dense, dtype=np.float64)
     table = sentence_table(question, passages, embed)
     for p in range(n):

@@ -1,4 +1,5 @@
-"""The records the store keeps, and how they map to Chroma: ids, metadata, texts, filters.
+"""The records the store keeps, and how they map to Chroma: ids, metadata, texts, which chunks
+are live, and the text that is embedded for a chunk.
 
 Chunk ids carry their article's version (`article#version#index`), so a chunk never changes
 under its id. Texts (of chunks and of articles) live in metadata under TEXT_KEY, not as Chroma
@@ -7,12 +8,21 @@ documents (see qa/store/chroma.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qa.types import Article, ArticleInfo, Chunk, Filters
+from qa.types import Article, ArticleInfo, Chunk
 
 TEXT_KEY = "qa_text"
+# What an article record (and the local copy of it) keeps besides the id and the text.
+ARTICLE_FIELDS = ("title", "source", "url", "published", "path")
+
+
+def index_text(title: str, text: str) -> str:
+    """What lexical and dense retrieval see of a chunk: its article's title, then the text.
+    Ingest embeds it, BM25 indexes it, and `qa doctor --repair` re-embeds it: one definition."""
+    return f"{title}\n{text}" if title else text
 
 
 def with_text(meta: dict[str, Any], text: str) -> dict[str, Any]:
@@ -61,22 +71,22 @@ def version_of(chunk_id_: str) -> str:
     return parts[1] if len(parts) == 3 else ""
 
 
-def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
-    """Filters as a Chroma `where` clause (None when there are none)."""
-    if filters is None or filters.empty:
-        return None
-    parts: list[dict[str, Any]] = []
-    if filters.article_ids:
-        parts.append({"article_id": {"$in": list(filters.article_ids)}})
-    if filters.published_from or filters.published_to:
-        parts.append({"published_day": {"$gt": 0}})  # undated articles never match a date range
-    if filters.published_from:
-        parts.append({"published_day": {"$gte": day_number(filters.published_from)}})
-    if filters.published_to:
-        parts.append({"published_day": {"$lte": day_number(filters.published_to)}})
-    return parts[0] if len(parts) == 1 else {"$and": parts}
+# ----- which chunks are live: the one rule, in Python and as a Chroma `where` clause -----------
+def is_live(article_id: str, version: Any, record_versions: Mapping[str, str]) -> bool:
+    """A chunk counts only when its article's record names its version: chunks of a replaced
+    version, or added by a write killed before its commit point, are left-overs readers ignore."""
+    owner = record_versions.get(article_id)
+    return owner is not None and owner == version
 
 
+def stale_chunks_where(article_id: str, record_version: str | None) -> dict[str, Any]:
+    """The chunks of `article_id` that are not live, as a Chroma `where` clause (`record_version`:
+    the version its record names; None when it has no record, so none of its chunks is live)."""
+    where: dict[str, Any] = {"article_id": article_id}
+    return where if record_version is None else {"$and": [where, {"version": {"$ne": record_version}}]}
+
+
+# ----- metadata -----------------------------------------------------------------------------
 def _described(a: Article) -> dict[str, Any]:
     """What chunks and article records both keep of an article."""
     return {"title": a.title, "source": a.source, "url": a.url, "published": a.published}
@@ -93,15 +103,21 @@ def article_meta(item: PreparedArticle) -> dict[str, Any]:
             "chunks": len(item.chunks), "chars": len(a.text)}
 
 
-def _strings(meta: dict[str, Any], *keys: str) -> dict[str, str]:
+def _strings(meta: Mapping[str, Any], *keys: str) -> dict[str, str]:
     return {key: str(meta.get(key, "")) for key in keys}
 
 
-def article_from(article_id: str, text: str, meta: dict[str, Any]) -> Article:
-    return Article(id=article_id, text=text, **_strings(meta, "title", "source", "url", "published", "path"))
+def version_in(meta: Mapping[str, Any]) -> str:
+    """The version an article record names."""
+    return str(meta.get("version", ""))
 
 
-def info_from(article_id: str, meta: dict[str, Any]) -> ArticleInfo:
+def article_from(article_id: str, text: str, meta: Mapping[str, Any]) -> Article:
+    """The Article a stored record (or any mapping of ARTICLE_FIELDS) describes."""
+    return Article(id=article_id, text=text, **_strings(meta, *ARTICLE_FIELDS))
+
+
+def info_from(article_id: str, meta: Mapping[str, Any]) -> ArticleInfo:
     return ArticleInfo(
         id=article_id, chunks=int(meta.get("chunks", 0)), chars=int(meta.get("chars", 0)),
         **_strings(meta, "title", "source", "url", "published", "hash", "path"),
@@ -109,9 +125,9 @@ def info_from(article_id: str, meta: dict[str, Any]) -> ArticleInfo:
 
 
 def mean_vector(vectors: list[list[float]]) -> list[float]:
+    """An article record's vector: the normalised mean of its chunks' vectors."""
     import numpy as np
 
     mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
     norm = float(np.linalg.norm(mean))
     return (mean / norm if norm else mean).tolist()
-
