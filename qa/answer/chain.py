@@ -86,7 +86,8 @@ class AnswerChain:
             request = self.prompts.request(question, chunks)
             timings["prompt"] = _ms(started)
             started = time.perf_counter()
-            responses: Iterator[Any] = _words_of(lambda: self.llm.reply_to(request))
+            reader: ReadsSources = self.llm
+            responses: Iterator[Any] = _words_of(lambda: reader.reply_to(request))
         else:
             messages = self._messages(question, chunks)
             timings["prompt"] = _ms(started)

@@ -158,7 +158,7 @@ def _named(item: RawCitation, sources: list[RetrievedChunk]) -> bool:
 def _locate(item: RawCitation, sources: list[RetrievedChunk], load_article):
     """Exact or normalised match in any source first (the named one first); only then fuzzy."""
     order = list(range(1, len(sources) + 1))
-    if _named(item, sources):
+    if item.source is not None and _named(item, sources):
         order.remove(item.source)
         order.insert(0, item.source)
     candidates = []

@@ -35,7 +35,7 @@ def _assistant_for(settings: Settings, throwaway: bool, embedder=None) -> Iterat
         return
     # Throwaway stores stay embedded even in server mode (QA_CHROMA_URL): nothing is left on a
     # shared server if the run dies, and concurrent runs cannot collide.
-    throwaway_settings = {"store": None, "collection": "eval", "chroma_url": ""}
+    throwaway_settings: dict[str, object] = {"store": None, "collection": "eval", "chroma_url": ""}
     with tempfile.TemporaryDirectory(prefix="qa-eval-") as folder:
         throwaway_settings["store"] = Path(folder)
         yield Assistant.open(settings.model_copy(update=throwaway_settings), embedder=embedder)

@@ -72,6 +72,7 @@ class BatchEmbedder:
         worker = self._start() if in_worker and self._worker_dim is not None else None
         if worker is not None:
             try:
+                assert worker.stdin is not None  # started with stdin=PIPE
                 _send(worker.stdin, texts)
                 self._in_worker = True
             except OSError:
@@ -83,7 +84,7 @@ class BatchEmbedder:
 
     def result(self) -> tuple[list[list[float]], list[list[str]]]:
         texts, self._texts = self._texts or [], None
-        if self._in_worker and self._worker is not None:
+        if self._in_worker and self._worker is not None and self._worker.stdout is not None:
             try:
                 reply = _receive(self._worker.stdout)
                 if isinstance(reply, Exception):
@@ -115,7 +116,8 @@ class BatchEmbedder:
         worker, self._worker, self._worker_dim = self._worker, None, None
         if worker is not None:
             try:
-                worker.stdin.close()
+                if worker.stdin is not None:
+                    worker.stdin.close()
                 worker.wait(5)
             except (OSError, subprocess.TimeoutExpired):
                 worker.kill()

@@ -26,7 +26,7 @@ class WordLlamaEmbedding(BaseEmbedding):
     def __init__(self, dim: int = WORDLLAMA_DIM, **kwargs: Any) -> None:
         kwargs.setdefault("model_name", f"wordllama/{WORDLLAMA_CONFIG}-{dim}")
         kwargs.setdefault("embed_batch_size", 256)
-        super().__init__(dim=dim, **kwargs)
+        super().__init__(**{**kwargs, "dim": dim})  # dim is this class's own pydantic field
         self._model = load_wordllama(dim)
 
     @classmethod

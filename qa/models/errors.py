@@ -31,26 +31,25 @@ def describe(exc: Exception, model: str, server: str, retries: int, timeout: flo
     try:
         import openai
     except ImportError:  # pragma: no cover - openai ships with the llama-index OpenAI packages
-        openai = None
-    if openai is not None:
-        if isinstance(exc, openai.AuthenticationError):
-            return ModelError(f"{where}: the server rejected the API key (401); check OPENAI_API_KEY or QA_OPENAI_API_KEY")
-        if isinstance(exc, openai.PermissionDeniedError):
-            return ModelError(f"{where}: access denied (403); check the key's permissions for this model")
-        if isinstance(exc, openai.NotFoundError):
-            return ModelError(f"{where}: the server does not know this model (404); check the name in QA_LLM / QA_EMBED")
-        if isinstance(exc, openai.RateLimitError):
-            return ModelError(f"{where}: still rate limited (429) after {retries} retries; wait, lower --concurrency or raise QA_LLM_RETRIES")
-        if isinstance(exc, openai.APITimeoutError):
-            return ModelError(f"{where}: no reply within {timeout:g} s (tried {retries + 1} times); raise QA_LLM_TIMEOUT or check the server")
-        if isinstance(exc, openai.APIConnectionError):
-            return ModelError(f"{where}: cannot connect; is the server running and QA_OPENAI_BASE_URL right?")
-        if isinstance(exc, openai.InternalServerError):
-            return ModelError(f"{where}: server error ({exc.status_code}) after {retries} retries; try again later")
-        if isinstance(exc, openai.BadRequestError):
-            return ModelError(f"{where}: the server refused the request (400): {_short(exc)}")
-        if isinstance(exc, openai.APIStatusError):
-            return ModelError(f"{where}: HTTP {exc.status_code}: {_short(exc)}")
+        return ModelError(f"{where}: the reply could not be read ({type(exc).__name__}: {_short(exc)})")
+    if isinstance(exc, openai.AuthenticationError):
+        return ModelError(f"{where}: the server rejected the API key (401); check OPENAI_API_KEY or QA_OPENAI_API_KEY")
+    if isinstance(exc, openai.PermissionDeniedError):
+        return ModelError(f"{where}: access denied (403); check the key's permissions for this model")
+    if isinstance(exc, openai.NotFoundError):
+        return ModelError(f"{where}: the server does not know this model (404); check the name in QA_LLM / QA_EMBED")
+    if isinstance(exc, openai.RateLimitError):
+        return ModelError(f"{where}: still rate limited (429) after {retries} retries; wait, lower --concurrency or raise QA_LLM_RETRIES")
+    if isinstance(exc, openai.APITimeoutError):
+        return ModelError(f"{where}: no reply within {timeout:g} s (tried {retries + 1} times); raise QA_LLM_TIMEOUT or check the server")
+    if isinstance(exc, openai.APIConnectionError):
+        return ModelError(f"{where}: cannot connect; is the server running and QA_OPENAI_BASE_URL right?")
+    if isinstance(exc, openai.InternalServerError):
+        return ModelError(f"{where}: server error ({exc.status_code}) after {retries} retries; try again later")
+    if isinstance(exc, openai.BadRequestError):
+        return ModelError(f"{where}: the server refused the request (400): {_short(exc)}")
+    if isinstance(exc, openai.APIStatusError):
+        return ModelError(f"{where}: HTTP {exc.status_code}: {_short(exc)}")
     return ModelError(f"{where}: the reply could not be read ({type(exc).__name__}: {_short(exc)})")
 
 

@@ -31,7 +31,7 @@ class OpenAIChat(OpenAILike):
     # What an error message names (qa/models/protocols.py: ServerModel).
     @property
     def server(self) -> str:
-        return self.api_base
+        return self.api_base or ""
 
     @property
     def sdk_retries(self) -> int:

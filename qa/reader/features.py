@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -66,7 +67,7 @@ def cached_vectors(texts: list[str], embed: Embed) -> np.ndarray:
             cache.clear()
         for text, vector in zip(missing, embed(missing)):
             cache[text] = found[text] = vector
-    return np.vstack([found[t] for t in texts])
+    return np.vstack([cast(np.ndarray, found[t]) for t in texts])  # every text has a vector now
 
 
 def sentence_table(question: QuestionInfo, passages: Sequence[Passage], embed: Embed | None) -> SentenceTable:

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -149,7 +150,7 @@ def parse_all(sentences: Sequence[str], batch_size: int = 32) -> list[Parse]:
             _cache.clear()  # another thread may be reading: it holds its own `found`
         for text, doc in zip(missing, docs):
             found[text] = _cache[text] = _to_parse(doc)
-    return [found[s] for s in sentences]
+    return [cast(Parse, found[s]) for s in sentences]  # every sentence is parsed now
 
 
 def _to_parse(doc) -> Parse:

@@ -1,15 +1,15 @@
 """Chunk and sentence offsets are exact: article_text[start:end] == chunk text, always."""
 
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import SEED as SEED_FOLDER
 from qa.ingest.chunking import chunk_text, count_tokens
 from qa.text.sentences import dateline_end, sentence_spans
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed" / "000_caebc0e7e3d1eba1.txt"
+SEED = SEED_FOLDER / "000_caebc0e7e3d1eba1.txt"
 
 # Text built from pieces that stress the splitter: abbreviations, quotes, numbers, newlines.
 PIECES = st.sampled_from(
