@@ -300,3 +300,17 @@ def test_help_does_not_import_heavy_modules(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+COMMANDS = ["ingest", "ask", "chat", "articles", "remove", "stats", "config", "doctor", "serve", "eval"]
+
+
+@pytest.mark.parametrize("entry", [[QA], [sys.executable, "-m", "qa.cli"], [sys.executable, "-m", "qa.cli.app"]])
+def test_every_entry_point_lists_every_command_in_order(entry, tmp_path):
+    env = {**os.environ, "COLUMNS": "200"}
+    result = subprocess.run([*entry, "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    listed = [line.split()[1] for line in result.stdout.splitlines() if line.split()[1:2] and line.split()[1] in COMMANDS]
+    assert listed == COMMANDS
+    ingest = subprocess.run([*entry, "ingest", "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert "(.txt .md .html .json .jsonl)" in ingest.stdout  # from the one table of formats

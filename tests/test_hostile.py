@@ -13,12 +13,14 @@ from html import escape
 from html.parser import HTMLParser
 
 import pytest
-from fake_openai import Reply
 
-from qa.answer.prompts import read_prompt, render_sources
+from fake_openai import Reply
+from prompt_reader import read_prompt
+from qa.answer.prompts import render_sources
 from qa.assistant import Assistant
 from qa.ingest.chunking import chunk_text
-from qa.ingest.loading import load_file, normalise_text
+from qa.ingest.formats import normalise_text
+from qa.ingest.loading import load_file
 from qa.models.registry import build_llm
 from qa.settings import Settings
 from qa.ui.render import answer_html, chunks_html

@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.errors import ArticleError
+from qa.ingest.dates import parse_date
+from qa.ingest.formats import FORMATS, MAIN_SUFFIXES, SUPPORTED_SUFFIXES, slug
 from qa.ingest.html import extract_article
-from qa.ingest.loading import SUPPORTED_SUFFIXES, load_file, parse_date, slug, walk
+from qa.ingest.loading import load_file, walk
 
 NEWS_PAGE = """<!doctype html>
 <html lang="en"><head>
@@ -509,8 +511,11 @@ def test_walk_streams(tmp_path):
     assert list(itertools.islice(walk(itertools.repeat(path)), 3)) == [path] * 3  # endless input is fine
 
 
-def test_supported_suffixes():
+def test_supported_suffixes_come_from_the_one_format_table():
     assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"})
+    assert list(FORMATS) == [".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"]  # the UI's order
+    assert MAIN_SUFFIXES == (".txt", ".md", ".html", ".json", ".jsonl")  # one per format, for help texts
+    assert FORMATS[".md"] == FORMATS[".markdown"] and FORMATS[".html"] == FORMATS[".htm"]
 
 
 # ----- dates ------------------------------------------------------------------------------------

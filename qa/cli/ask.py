@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from typing import Optional
 
-from qa.cli.app import _print_json, err, out
-from qa.cli.console import escape
+import typer
+
+from qa.cli.console import err, escape, out, print_json, user_errors
+from qa.cli.context import open_assistant
 from qa.errors import EmptyQuestionError, ModelError, QAError
 from qa.types import Answer, Filters
 
@@ -21,6 +24,69 @@ from qa.types import Answer, Filters
 PER_QUESTION_ERRORS = (EmptyQuestionError, ModelError)
 
 
+# ----- the commands -------------------------------------------------------------------------
+# The options `qa ask` and `qa chat` share.
+TOP_K = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model.")
+ARTICLE = typer.Option([], "--article", help="Only search this article id (repeatable).")
+SINCE = typer.Option(None, "--since", help="Only articles published on or after YYYY-MM-DD.")
+UNTIL = typer.Option(None, "--until", help="Only articles published on or before YYYY-MM-DD.")
+
+
+@user_errors
+def ask_command(
+    question: str = typer.Argument(..., help="The question, in plain language; '-' reads one question per line from standard input."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full Answer as JSON (with '-': one JSON object per line)."),
+    stream: bool = typer.Option(False, "--stream", help="Show the answer as the model writes it."),
+    top_k: Optional[int] = TOP_K,
+    article: list[str] = ARTICLE,
+    since: Optional[str] = SINCE,
+    until: Optional[str] = UNTIL,
+) -> None:
+    """Answer a question from the stored articles, with verified citations."""
+    filters = _filters(article, since, until)
+    if question == "-":
+        questions = read_questions(sys.stdin)
+        failed = ask_many(open_assistant(), questions, as_json=as_json, stream=stream, top_k=top_k, filters=filters)
+        if failed:
+            err.print(f"[bold red]error:[/] {failed} of {len(questions)} questions failed (see above)")
+            raise typer.Exit(1)
+        return
+    ask_one(open_assistant(), question, as_json=as_json, stream=stream, top_k=top_k, filters=filters)
+
+
+@user_errors
+def chat_command(
+    as_json: bool = typer.Option(False, "--json", help="Print each answer as one JSON line."),
+    top_k: Optional[int] = TOP_K,
+    article: list[str] = ARTICLE,
+    since: Optional[str] = SINCE,
+    until: Optional[str] = UNTIL,
+) -> None:
+    """A conversation: follow-up questions ("and how many bodies?") are read with the earlier turns."""
+    filters = _filters(article, since, until)
+    lines = None if sys.stdin.isatty() else sys.stdin  # piped turns are read as they come
+    failed = chat(open_assistant(), lines, as_json=as_json, top_k=top_k, filters=filters)
+    if failed:
+        err.print(f"[bold red]error:[/] {failed} turn(s) failed (see above)")
+        raise typer.Exit(1)
+
+
+def _filters(article: list[str], since: Optional[str], until: Optional[str]) -> Filters:
+    return Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
+
+
+def _date_option(value: Optional[str], name: str) -> str:
+    if not value:
+        return ""
+    from qa.ingest.dates import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise QAError(f"{name}: cannot read date {value!r}; use YYYY-MM-DD") from None
+
+
+# ----- answering and printing ---------------------------------------------------------------
 def _non_blank(lines: Iterable[str]) -> Iterator[str]:
     return (line.strip() for line in lines if line.strip())
 
@@ -103,7 +169,7 @@ def _turns(lines: Iterable[str] | None) -> Iterator[str]:
 def ask_one(assistant, question: str, *, as_json: bool, stream: bool, top_k, filters: Filters) -> None:
     answer = _answer(assistant, question, stream and not as_json, top_k, filters)
     if as_json:
-        _print_json(answer.to_dict())
+        print_json(answer.to_dict())
     else:
         print_answer(answer, streamed=stream)
 

@@ -9,12 +9,15 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from qa.cli.app import _print_json, _settings, app, err, out, user_errors
-from qa.cli.console import escape
+from qa.cli.console import err, escape, out, print_json, user_errors
+from qa.cli.context import load_settings
 from qa.errors import QAError
+from qa.types import RETRIEVAL_MODES
+
+# "dense, bm25 or hybrid": the single modes, then their fusion (RETRIEVAL_MODES lists it first).
+MODES_TEXT = f"{', '.join(RETRIEVAL_MODES[1:])} or {RETRIEVAL_MODES[0]}"
 
 
-@app.command("eval")
 @user_errors
 def eval_command(
     gold: Optional[str] = typer.Argument(None, help="Gold JSONL file, or 'compare' followed by two report folders."),
@@ -23,7 +26,7 @@ def eval_command(
     squad: Optional[Path] = typer.Option(None, "--squad", help="A SQuAD 1.1/2.0 JSON file: each paragraph is an article."),
     squad_articles: Optional[str] = typer.Option(None, "--squad-articles", help="Which SQuAD articles, START:END (e.g. 0:8)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Report folder (default eval/reports/NAME-TIME)."),
-    retrieval: Optional[str] = typer.Option(None, "--retrieval", help="dense, bm25 or hybrid."),
+    retrieval: Optional[str] = typer.Option(None, "--retrieval", help=f"{MODES_TEXT}."),
     top_k: Optional[int] = typer.Option(None, "--top-k", min=1, max=50, help="Chunks given to the model."),
     model: Optional[str] = typer.Option(None, "--model", help="Answering model (as QA_LLM)."),
     concurrency: int = typer.Option(1, "--concurrency", min=1, max=64, help="Questions answered in parallel (threads: for remote models)."),
@@ -44,15 +47,15 @@ def eval_command(
         return
     if others:
         raise QAError(f"unexpected extra argument(s): {' '.join(others)}")
-    if retrieval not in (None, "dense", "bm25", "hybrid"):
-        raise QAError(f"--retrieval {retrieval!r}: use dense, bm25 or hybrid")
+    if retrieval is not None and retrieval not in RETRIEVAL_MODES:
+        raise QAError(f"--retrieval {retrieval!r}: use {MODES_TEXT}")
     floors, ceilings = _limits(fail_under, fail_over, baseline)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from qa.evaluation.reports import metric_rows, write_reports
     from qa.evaluation.runner import check_floors, run_eval
 
-    settings = _settings()
+    settings = load_settings()
     if model:
         settings = settings.model_copy(update={"llm": model})
     progress = Progress(
@@ -80,7 +83,7 @@ def eval_command(
     write_reports(out_dir, results, summary)
     failures = check_floors(summary, floors, ceilings)
     if as_json:
-        _print_json(summary)
+        print_json(summary)
     else:
         table = Table("metric", "value", title=f"{summary['gold']['name']} ({summary['run']['model']}, {summary['run']['retrieval']})")
         for name, value in metric_rows(summary):

@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
+from qa.text.clean import one_line
+
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
 
 
@@ -27,7 +29,7 @@ _DAY_FIRST = re.compile(rf"{_WEEKDAY}{_DAY}\s{_MONTH},?\s(?P<year>\d{{4}})")
 def parse_date(value: str) -> str:
     """An ISO date 'YYYY-MM-DD' from common spellings ("" for ""); ValueError when unreadable.
     Timestamps keep the date as written (no conversion to UTC): that is the date the outlet meant."""
-    text = " ".join(str(value).split())
+    text = one_line(value)
     if not text:
         return ""
     iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})([T ].+)?", text)

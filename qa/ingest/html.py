@@ -10,6 +10,8 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from qa.text.clean import one_line
+
 # Elements that never hold article text.
 _DROP_TAGS = (
     "script style noscript template svg iframe form nav header footer aside button figure figcaption "
@@ -48,7 +50,7 @@ def _meta_values(soup: BeautifulSoup) -> dict[str, str]:
     """First non-empty content of each <meta> by its lower-cased property/name/itemprop."""
     values: dict[str, str] = {}
     for tag in soup.find_all("meta"):
-        content = _one_line(tag.get("content") or "")
+        content = one_line(tag.get("content") or "")
         if not content:
             continue
         for attr in ("property", "name", "itemprop"):
@@ -67,17 +69,17 @@ def _metadata(soup: BeautifulSoup) -> dict[str, str]:
     title = _first(meta, "og:title", "twitter:title")
     for tag_name in ("title", "h1"):
         if not title and soup.find(tag_name):
-            title = _one_line(soup.find(tag_name).get_text(" "))
+            title = one_line(soup.find(tag_name).get_text(" "))
     canonical = soup.find("link", rel="canonical")
-    url = _one_line(canonical.get("href") or "") if canonical else ""
+    url = one_line(canonical.get("href") or "") if canonical else ""
     published = _first(meta, "article:published_time", "date", "pubdate", "publishdate", "datepublished")
     if not published:
         marked = soup.find(attrs={"itemprop": "datePublished"})  # e.g. <time itemprop=...>
         if marked is not None:
-            published = _one_line(marked.get("datetime") or marked.get("content") or marked.get_text(" "))
+            published = one_line(marked.get("datetime") or marked.get("content") or marked.get_text(" "))
     if not published:
         time_tag = soup.find("time", attrs={"datetime": True})
-        published = _one_line(time_tag["datetime"]) if time_tag else ""
+        published = one_line(time_tag["datetime"]) if time_tag else ""
     return {
         "title": title,
         "source": _first(meta, "og:site_name", "application-name"),
@@ -164,7 +166,7 @@ def _lines(container: Tag | BeautifulSoup) -> list[str]:
     key: tuple[int, int] | None = None
 
     def flush() -> None:
-        text = " ".join("".join(current).split())
+        text = one_line("".join(current))
         if text:
             lines.append(text)
         current.clear()
@@ -185,7 +187,3 @@ def _lines(container: Tag | BeautifulSoup) -> list[str]:
         current.append(str(node))
     flush()
     return lines
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split())

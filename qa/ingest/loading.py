@@ -1,32 +1,20 @@
-"""Read article files: .txt/.md (optional front matter), .html, .json and .jsonl.
+"""Find article files and load one: the checks every file gets (it exists, is a regular, readable
+text file of a supported type), then the reader of its format (qa.ingest.formats).
 
 `load_file` returns the articles a file holds or raises `ArticleError` with a one-line message
-that says what is wrong and what to do (the caller adds the path). The stored text is normalised
-only in deterministic ways (line endings, surrounding whitespace), because citations index into it.
+that says what is wrong and what to do (the caller adds the path).
 """
 
 from __future__ import annotations
 
 import codecs
-import json
 import os
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from qa.errors import ArticleError
-from qa.ingest.dates import parse_date
+from qa.ingest.formats import FORMATS, SNIFF_BYTES, SUPPORTED_SUFFIXES, normalise_text, slug  # noqa: F401  (callers import them from here)
 from qa.types import Article
-
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"})
-_FIELDS = ("id", "title", "source", "url", "published")
-_ALIASES = {"date": "published", "link": "url", "outlet": "source", "publisher": "source"}
-_MAX_TITLE = 120
-_MAX_ID = 200
-_SNIFF_BYTES = 8192
-_MIN_HTML_WORD_CHARS = 20
 
 
 # ----- finding files ------------------------------------------------------------------------
@@ -61,29 +49,13 @@ def _walk_folder(folder: Path) -> Iterator[Path]:
         yield from _walk_folder(path) if is_dir else (path,)
 
 
-# ----- small public helpers -----------------------------------------------------------------
-def slug(name: str) -> str:
-    """A lower-case id made of a-z, 0-9, '_' and '-' ("Harbor Storm (Update)" -> "harbor-storm-update")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    ascii_name = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9_-]+", "-", ascii_name.lower()).strip("-") or "article"
-
-
 # ----- load_file ----------------------------------------------------------------------------
 def load_file(path: Path) -> list[Article]:
     """The articles in one file; ArticleError (message without the path) when it cannot be used."""
     path = Path(path)
     suffix = path.suffix.lower()
     _check_path(path, suffix)
-    data = _read(path)
-    if suffix in (".html", ".htm"):
-        return [_html_article(path, _decode_html(data))]
-    text = _decode(data)
-    if suffix == ".json":
-        return _json_articles(path, text)
-    if suffix == ".jsonl":
-        return _jsonl_articles(path, text)
-    return [_text_article(path, text, markdown=suffix in (".md", ".markdown"))]
+    return FORMATS[suffix].read(path, _read(path))
 
 
 def _check_path(path: Path, suffix: str) -> None:
@@ -118,248 +90,6 @@ def _read(path: Path) -> bytes:
         raise ArticleError("looks like UTF-16 or UTF-32 text; save it as UTF-8")
     if not data.strip():
         raise ArticleError("file is empty")
-    if b"\x00" in data[:_SNIFF_BYTES]:
+    if b"\x00" in data[:SNIFF_BYTES]:
         raise ArticleError("looks like a binary file, not text")
     return data
-
-
-def _decode(data: bytes) -> str:
-    body = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + len(data) - len(body)
-        raise ArticleError(
-            f"not valid UTF-8 text (invalid byte 0x{data[offset]:02X} at offset {offset}); save it as UTF-8"
-        ) from None
-    if not text.strip():
-        raise ArticleError("file is empty")
-    return text
-
-
-_DECLARED_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
-
-
-def _decode_html(data: bytes) -> str:
-    """UTF-8, else the charset the page declares in a <meta> tag."""
-    try:
-        return _decode(data)
-    except ArticleError as not_utf8:
-        declared = _DECLARED_CHARSET.search(data[:_SNIFF_BYTES])
-        if declared is None:
-            raise
-        name = declared[1].decode("ascii")
-        try:
-            codec = codecs.lookup(name)
-        except LookupError:
-            raise ArticleError(f"unknown charset '{name}' declared in the page; save it as UTF-8") from None
-        if codec.name.startswith(("utf-8", "utf-16", "utf-32")):  # ASCII-readable <meta>: not UTF-16/32
-            raise not_utf8 from None
-        try:
-            text = data.decode(codec.name)  # LookupError for non-text codecs such as rot13 or hex
-            text.encode("utf-8")  # some codecs yield unpaired surrogates
-        except (LookupError, UnicodeError):
-            raise ArticleError(f"not valid {name} text, as the page declares; save it as UTF-8") from None
-        if not text.strip():
-            raise ArticleError("file is empty") from None
-        return text
-
-
-# ----- building articles --------------------------------------------------------------------
-def normalise_text(text: str) -> str:
-    """The stored form of a text: "\\n" line endings, no surrounding whitespace. Nothing else."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _one_line(value: Any) -> str:
-    return " ".join(str(value).split())
-
-
-def _title_from(text: str, markdown: bool) -> str:
-    """The first non-empty line, without markdown heading marks, cut at a word to 120 chars."""
-    for line in text.split("\n"):
-        title = _one_line(line.lstrip(" \t#") if markdown else line)
-        if title:
-            break
-    else:
-        return ""
-    if len(title) <= _MAX_TITLE:
-        return title
-    head = title[: _MAX_TITLE - 1]  # room for the ellipsis
-    if title[_MAX_TITLE - 1] != " " and " " in head:
-        head = head.rsplit(" ", 1)[0]
-    return head.rstrip(" ,;:-") + "…"
-
-
-def _check_id(raw: Any) -> str:
-    article_id = str(raw).strip()
-    if not article_id:
-        raise ArticleError("id is empty; give a non-empty id or leave it out")
-    if len(article_id) > _MAX_ID:
-        raise ArticleError(f"id is longer than {_MAX_ID} characters; use a shorter id")
-    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in article_id):
-        raise ArticleError("id contains control characters or line breaks; use plain text")
-    return article_id
-
-
-def _article(
-    path: Path, text: str, fields: dict[str, Any], default_id: str, markdown: bool = False
-) -> Article:
-    """An Article from raw text and metadata; `fields` holds only the fields that were given."""
-    text = normalise_text(text)
-    if not text:
-        raise ArticleError("file is empty")
-    article_id = _check_id(fields["id"]) if "id" in fields else default_id
-    raw_date = _one_line(fields.get("published", ""))
-    try:
-        published = parse_date(raw_date)
-    except ValueError:
-        raise ArticleError(f"published: cannot read date {raw_date!r}; use YYYY-MM-DD") from None
-    return Article(
-        id=article_id,
-        title=_one_line(fields.get("title", "")) or _title_from(text, markdown),
-        text=text,
-        source=_one_line(fields.get("source", "")),
-        url=_one_line(fields.get("url", "")),
-        published=published,
-        path=str(path),
-    )
-
-
-# ----- text and markdown --------------------------------------------------------------------
-def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Front matter (`---` / key: value lines / `---`) at the very top, and the body after it."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if lines[0].strip() != "---":
-        return {}, text
-    closing = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-    if closing is None:
-        raise ArticleError("front matter opens with '---' but has no closing '---' line; add one")
-    fields: dict[str, str] = {}
-    for number, line in enumerate(lines[1:closing], start=2):
-        stripped = line.strip()
-        # blank lines, comments, and YAML list items or indented continuations (of unknown keys)
-        if not stripped or stripped.startswith(("#", "- ")) or line[0] in " \t":
-            continue
-        key, colon, value = stripped.partition(":")
-        if not colon:
-            raise ArticleError(f"front matter line {number}: expected 'key: value', got {stripped[:40]!r}")
-        key = key.strip().lower()
-        key = _ALIASES.get(key, key)
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        if key in _FIELDS:
-            fields[key] = value
-    return fields, "\n".join(lines[closing + 1 :])
-
-
-def _text_article(path: Path, text: str, markdown: bool) -> Article:
-    fields, body = _split_front_matter(text)
-    return _article(path, body, fields, slug(path.stem), markdown)
-
-
-# ----- HTML ---------------------------------------------------------------------------------
-def _html_article(path: Path, html: str) -> Article:
-    from qa.ingest.html import extract_article  # bs4/lxml load only when a page is read
-
-    metadata, text = extract_article(html)
-    if len(re.findall(r"\w", text)) < _MIN_HTML_WORD_CHARS:
-        raise ArticleError(
-            "no article text found in the HTML page (only navigation, scripts or too little text); "
-            "save the article text as .txt instead"
-        )
-    try:
-        parse_date(metadata.get("published", ""))
-    except ValueError:  # a page's own odd timestamp should not lose the article
-        metadata = {**metadata, "published": ""}
-    return _article(path, text, {k: v for k, v in metadata.items() if k != "id"}, slug(path.stem))
-
-
-# ----- JSON and JSON Lines ------------------------------------------------------------------
-def _unpaired_surrogate(value: str) -> bool:
-    return any("\ud800" <= c <= "\udfff" for c in value)
-
-
-_JSON_TYPES = {dict: "an object", list: "a list", bool: "true/false", int: "a number", float: "a number"}
-
-
-def _record_fields(record: Any) -> tuple[str, dict[str, Any]]:
-    """(text, given metadata fields) of one JSON record; ArticleError (without position) if bad."""
-    if not isinstance(record, dict):
-        got = _JSON_TYPES.get(type(record), "a string")
-        raise ArticleError(f"expected a JSON object with a 'text' field, got {got}")
-    record = {**{_ALIASES[k]: v for k, v in record.items() if k in _ALIASES}, **record}
-    if record.get("text") is None:
-        raise ArticleError("missing required field 'text'")
-    fields = {}
-    for name in ("text", *_FIELDS):
-        value = record.get(name)
-        if value is None:
-            continue
-        if name == "id" and type(value) is int:
-            value = str(value)  # numeric ids are common in feeds
-        if not isinstance(value, str):
-            raise ArticleError(f"field '{name}' must be a string, not {_JSON_TYPES.get(type(value), 'that')}")
-        if _unpaired_surrogate(value):
-            raise ArticleError(f"field '{name}' has an invalid \\u escape (an unpaired surrogate)")
-        fields[name] = value
-    text = fields.pop("text")
-    if not text.strip():
-        raise ArticleError("field 'text' is empty")
-    return text, fields
-
-
-def _records_to_articles(path: Path, kind: str, records: list[tuple[int, Any]]) -> list[Article]:
-    """Articles from (line or item number, record) pairs; any bad record fails the whole file.
-    `kind` ("line", "item", or "" for a lone object) names positions in messages."""
-    articles: list[Article] = []
-    seen: dict[str, int] = {}
-    for position, (number, record) in enumerate(records, start=1):
-        default_id = f"{slug(path.stem)}-{position}" if len(records) > 1 else slug(path.stem)
-        try:
-            text, fields = _record_fields(record)
-            article = _article(path, text, fields, default_id)
-        except ArticleError as exc:
-            raise ArticleError(f"{kind} {number}: {exc}" if kind else str(exc)) from None
-        if article.id in seen:
-            raise ArticleError(
-                f"duplicate article id {article.id!r} ({kind}s {seen[article.id]} and {number}); "
-                "ids must be unique"
-            )
-        seen[article.id] = number
-        articles.append(article)
-    return articles
-
-
-def _json_error(exc: ValueError | RecursionError, line_too: bool) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at {f'line {exc.lineno}, ' if line_too else ''}column {exc.colno}"
-    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-
-
-def _json_articles(path: Path, text: str) -> list[Article]:
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
-        raise ArticleError(f"invalid JSON ({_json_error(exc, line_too=True)})") from None
-    if isinstance(data, dict):
-        return _records_to_articles(path, "", [(1, data)])
-    if isinstance(data, list) and data:
-        return _records_to_articles(path, "item", list(enumerate(data, start=1)))
-    if isinstance(data, list):
-        raise ArticleError("the JSON list is empty; add article objects with a 'text' field")
-    raise ArticleError("expected a JSON object with a 'text' field, or a list of such objects")
-
-
-def _jsonl_articles(path: Path, text: str) -> list[Article]:
-    records = []
-    # split on line feeds only: str.splitlines() would also split at U+2028 inside JSON strings
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append((number, json.loads(line)))
-        except (ValueError, RecursionError) as exc:
-            raise ArticleError(f"line {number}: invalid JSON ({_json_error(exc, line_too=False)})") from None
-    return _records_to_articles(path, "line", records)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.ingest.loading import slug
+from qa.ingest.formats import slug
 
 MB = 1024 * 1024
 # File systems allow 255 bytes per name; stay well below so a "-2" suffix still fits.

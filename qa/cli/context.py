@@ -1,0 +1,37 @@
+"""What the commands work on: the settings, with the global options (`qa --store DIR
+--collection NAME COMMAND`) applied over the environment, and the Assistant they open.
+
+qa.settings and qa.assistant load inside the functions, so `qa --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+_overrides: dict[str, Any] = {}
+
+
+def set_global_options(store: Optional[Path], collection: Optional[str]) -> None:
+    """Remember the options given before the command name (those not given are left as they are)."""
+    if store is not None:
+        _overrides["store"] = store
+    if collection is not None:
+        _overrides["collection"] = collection
+
+
+def load_settings() -> Settings:
+    """The effective settings: defaults, .env and environment, then the global options."""
+    from qa.settings import load_settings as load_from_environment
+
+    return load_from_environment(**_overrides)
+
+
+def open_assistant() -> Assistant:
+    from qa.assistant import Assistant
+
+    return Assistant.open(load_settings())

@@ -1,0 +1,30 @@
+"""`qa doctor`: check the store and, with --repair, fix it."""
+
+from __future__ import annotations
+
+import typer
+
+from qa.cli.console import escape, out, print_json, user_errors
+from qa.cli.context import load_settings
+
+
+@user_errors
+def doctor_command(
+    repair: bool = typer.Option(False, "--repair", help="Fix what is found (re-embeds from stored chunk texts)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Check the store (index, orphans, missing chunks, BM25, sqlite); exit 1 when problems remain."""
+    from qa.doctor.checks import run
+
+    report = run(load_settings(), fix=repair)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for action in report.repaired:
+            out.print(f"[cyan]repaired[/]  {escape(action)}")
+        for f in report.findings:
+            out.print(f"{'[green]ok[/]     ' if f.ok else '[red]PROBLEM[/]'}  {f.check:12} {escape(f.detail)}")
+        if not report.healthy:
+            out.print("run `qa doctor --repair` to fix these (no article is lost)")
+    if not report.healthy:
+        raise typer.Exit(1)

@@ -1,0 +1,114 @@
+"""The Ask tab: the conversation, the answer with its cited spans, and the answer settings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import gradio as gr
+
+from qa.errors import QAError
+from qa.types import Filters
+from qa.ui.render import answer_html, chunks_html, error_html
+from qa.ui.state import UIState
+
+STREAM_INTERVAL = 0.1  # seconds between streamed chat updates
+
+
+@dataclass(frozen=True)
+class EmptyStoreNotice:
+    """The note and button the Ask tab shows while the store holds no articles; the Library tab
+    refreshes them after each change, the page when it loads."""
+
+    state: UIState
+    note: gr.Markdown
+    load_sample: gr.Button
+
+    @property
+    def components(self) -> list[Any]:
+        return [self.note, self.load_sample]
+
+    def refresh(self) -> tuple[Any, Any]:
+        empty = not self.state.default.articles()
+        note = "**No articles yet.** Load the bundled sample corpus, or add your own in the Library tab." if empty else ""
+        return gr.update(value=note, visible=empty), gr.update(visible=empty)
+
+
+def _text_of(content: Any) -> str:
+    """Chat message content as plain text (Gradio may hand it back as a list of typed parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, (list, tuple)):
+        return " ".join(_text_of(part) for part in content)
+    return str(content)
+
+
+def build_ask_tab(state: UIState) -> EmptyStoreNotice:
+    """The tab's widgets and handlers, inside an open `gr.Tab`; returns its empty-store notice."""
+    notice = EmptyStoreNotice(
+        state,
+        gr.Markdown(visible=False, elem_id="qa-empty"),
+        gr.Button("Load the bundled sample corpus", visible=False, elem_id="qa-load-sample"),
+    )
+    chat = gr.Chatbot(label="Conversation", height=360, elem_id="qa-chat")
+    with gr.Row():
+        question = gr.Textbox(placeholder="How many hostages would be released?", show_label=False,
+                              scale=8, elem_id="qa-question")
+        send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-send")
+        clear = gr.Button("New conversation", scale=1)
+    answer_panel = gr.HTML(elem_id="qa-answer")
+    with gr.Accordion("Settings", open=False):
+        with gr.Row():
+            model = gr.Dropdown(state.models, value=state.settings.llm, label="Model", elem_id="qa-model")
+            top_k = gr.Slider(1, 20, value=state.settings.top_k, step=1, label="Chunks given to the model")
+        with gr.Row():
+            since = gr.Textbox(label="Published from (YYYY-MM-DD)")
+            until = gr.Textbox(label="Published until (YYYY-MM-DD)")
+            show_chunks = gr.Checkbox(label="Show retrieved chunks with scores", elem_id="qa-show-chunks")
+    chunks_panel = gr.HTML(elem_id="qa-chunks")
+
+    def respond(message, history, model_name, k, date_from, date_to, show):
+        history = list(history or [])
+        if not (message or "").strip():
+            yield history, "", error_html("Type a question first."), ""
+            return
+        history.append({"role": "user", "content": message})
+        history.append({"role": "assistant", "content": ""})
+        yield history, "", "", ""
+        try:
+            assistant = state.assistant(model_name)
+            turns = [(m["role"], _text_of(m["content"])) for m in history[:-2]
+                     if m["role"] in ("user", "assistant") and not _text_of(m["content"]).startswith("⚠️")]
+            standalone = assistant.condense(turns, message) if turns else message
+            filters = Filters(published_from=(date_from or "").strip(), published_to=(date_to or "").strip())
+            answer, text, shown_at = None, "", 0.0
+            for part in assistant.ask_stream(standalone, top_k=int(k), filters=filters):
+                if isinstance(part, str):
+                    text += part
+                    # Each update re-sends the whole chat: send at most ~10 per second.
+                    if time.monotonic() - shown_at >= STREAM_INTERVAL:
+                        history[-1] = {"role": "assistant", "content": text}
+                        shown_at = time.monotonic()
+                        yield history, "", "", ""
+                else:
+                    answer = part
+            if standalone != message:
+                answer = replace(answer, question=message, search_question=standalone)
+            content = answer.answer if answer.answerable else f"_{answer.answer}_"
+            if answer.short:
+                content = f"**{answer.short}**\n\n{content}"
+            history[-1] = {"role": "assistant", "content": content}
+            yield history, "", answer_html(answer, assistant.article), chunks_html(answer.retrieved) if show else ""
+        except QAError as exc:  # a readable message; the app keeps working
+            history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            yield history, "", error_html(str(exc)), ""
+
+    ask_inputs = [question, chat, model, top_k, since, until, show_chunks]
+    ask_outputs = [chat, question, answer_panel, chunks_panel]
+    send.click(respond, ask_inputs, ask_outputs)
+    question.submit(respond, ask_inputs, ask_outputs)
+    clear.click(lambda: ([], "", ""), None, [chat, answer_panel, chunks_panel])
+    return notice
