@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=800, ge=16, description="Longest reply the model may write.")
     json_mode: bool = Field(
         default=True, description="Ask OpenAI-style servers for a JSON object reply (response_format)."
+    )
+    json_schema: Literal["off", "openai", "llama-cpp"] = Field(
+        default="off",
+        description="With QA_JSON_MODE, also send the reply's JSON schema so the server constrains "
+        "the reply to it: 'openai' (response_format json_schema: OpenAI, vLLM, Ollama, LM Studio) or "
+        "'llama-cpp' (json_object with a schema: llama-cpp-python's server).",
     )
     top_k: int = Field(default=5, ge=1, le=50, description="Chunks given to the model per question.")
     chunk_size: int = Field(

@@ -147,6 +147,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)  # token counts, when the model reports them
     search_question: str = ""  # the standalone question retrieval used, when a follow-up was condensed
+    withdrawn: str = ""  # why the model's claimed answer was not shown (no verified quote), else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -162,6 +163,7 @@ class Answer:
             "timings": dict(self.timings),
             "usage": dict(self.usage),
             "search_question": self.search_question,
+            "withdrawn": self.withdrawn,
         }
 
 

@@ -5,7 +5,6 @@ Any llama-index LLM fits; the offline extractive model goes through exactly this
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,14 +15,15 @@ from llama_index.core.llms import LLM
 
 from qa.answer.citations import verify
 from qa.answer.claims import unsupported_claims
-from qa.answer.parsing import MARKER, parse_reply
+from qa.answer.gate import shown_answer
+from qa.answer.parsing import parse_reply
 from qa.answer.prompts import Prompts
 from qa.answer.streaming import AnswerTextStream
 from qa.errors import ModelError
 from qa.models.errors import model_errors
 from qa.models.protocols import Preparable, ReadsSources
 from qa.retrieval.hybrid import HybridRetriever, Mode
-from qa.types import ABSTENTION, Answer, Article, Citation, Filters, RetrievedChunk
+from qa.types import Answer, Article, Filters, RetrievedChunk
 
 
 class AnswerChain:
@@ -113,32 +113,22 @@ class AnswerChain:
         citations, unverified = verify(reply.citations, chunks, self.load_article)
         timings["verify"] = _ms(started)
         timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 2)
-        answer_text = renumber_markers(reply.answer, citations) if reply.answerable else reply.answer
-        unsupported = unsupported_claims(answer_text, [c.quote for c in citations]) if reply.answerable else []
+        shown = shown_answer(reply, citations, self.prompts.instructions)
+        unsupported = unsupported_claims(shown.answer, [c.quote for c in citations]) if shown.answerable else []
         return Answer(
             question=question,
-            answer=answer_text or ABSTENTION,
-            short=verified_short(reply.short, citations) if reply.answerable else None,
-            answerable=reply.answerable,
-            citations=tuple(citations),
+            answer=shown.answer,
+            short=shown.short,
+            answerable=shown.answerable,
+            citations=tuple(citations) if shown.answerable else (),
             unverified=tuple(unverified),
             unsupported=tuple(unsupported),
+            withdrawn=shown.withdrawn,
             retrieved=tuple(chunks),
             model=self.model_name,
             timings=timings,
             usage=_usage(response),
         )
-
-
-def verified_short(short: str | None, citations) -> str | None:
-    """The short answer only when it is words of a verified quote: like every claim, it must be
-    found in the article (case and spacing aside); otherwise there is no short answer."""
-    if not short:
-        return None
-    wanted = " ".join(short.split()).casefold()
-    if any(wanted in " ".join(c.quote.split()).casefold() for c in citations):
-        return short
-    return None
 
 
 def _words_of(reply: Callable[[], str]) -> Iterator[Any]:
@@ -190,18 +180,3 @@ def _usage(response) -> dict[str, int]:
         usage = getattr(usage, "model_dump", lambda: {})()
     keys = ("prompt_tokens", "completion_tokens", "total_tokens")
     return {k: int(usage[k]) for k in keys if isinstance(usage.get(k), int)}
-
-
-def renumber_markers(answer: str, citations: list[Citation]) -> str:
-    """Rewrite the model's [source] markers as [citation] numbers (1-based, in citation order);
-    markers whose source has no verified citation are removed."""
-    by_source: dict[int, int] = {}
-    for position, citation in enumerate(citations, start=1):
-        if citation.source_number is not None:
-            by_source.setdefault(citation.source_number, position)
-
-    def replace(match: re.Match) -> str:
-        number = by_source.get(int(match.group(1)))
-        return f" [{number}]" if number else ""
-
-    return MARKER.sub(replace, answer).strip()

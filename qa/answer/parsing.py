@@ -28,6 +28,9 @@ class ModelReply:
     short: str | None = None  # the short answer span, when the model gave one
 
 
+# A JSON reply carries at least one of these (the answer prompt asks for all; a small model or
+# a token limit may drop some).
+_REPLY_KEYS = {"answer", "quote", "citations", "answerable"}
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 MARKER = re.compile(r"\s?\[(\d+)\]")  # a citation marker "[n]" in answer text
@@ -52,7 +55,7 @@ def _json_object(text: str) -> dict | None:
                 data = json.loads(attempt)
             except ValueError:
                 continue
-            if isinstance(data, dict) and "answer" in data:
+            if isinstance(data, dict) and _REPLY_KEYS & data.keys():
                 return data
     return None
 
@@ -71,15 +74,22 @@ def _source_number(value: object) -> int | None:
 def _from_json(data: dict) -> ModelReply:
     answer = str(data.get("answer") or "").strip()
     citations = []
-    for item in data.get("citations") or []:
+    # The answer prompt asks for one "quote" with its "source"; a "citations" list of
+    # {"source", "quote"} objects (several quotes) is read as well.
+    if isinstance(data.get("quote"), str) and data["quote"].strip():
+        citations.append(RawCitation(_source_number(data.get("source")), data["quote"]))
+    items = data.get("citations")
+    for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and isinstance(item.get("quote"), str) and item["quote"].strip():
             citations.append(RawCitation(_source_number(item.get("source")), item["quote"]))
     answerable = data.get("answerable")
-    if not isinstance(answerable, bool):
+    if not isinstance(answerable, bool) or (answer and is_abstention(answer)):
         answerable = not is_abstention(answer)
+    elif not answer and not citations:
+        answerable = False  # "answerable": true and nothing else is no answer
     short = data.get("short")
     short = short.strip() if isinstance(short, str) and short.strip() else None
-    return ModelReply(answer, answerable and not is_abstention(answer), tuple(citations), "json", short)
+    return ModelReply(answer, answerable, tuple(citations), "json", short)
 
 
 def _from_text(text: str) -> ModelReply:

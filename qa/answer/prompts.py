@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from qa.errors import PromptError
 from qa.models.protocols import AnswerRequest, Source
 from qa.text.clean import one_line
 from qa.types import ABSTENTION, RetrievedChunk
+
+_FIELD = re.compile(r"\{[a-z]*\}")
 
 ALLOWED = {
     "system": {"abstention"},
@@ -36,6 +39,11 @@ class Prompts:
     system: str
     answer: str
     condense: str
+
+    @property
+    def instructions(self) -> str:
+        """The templates' own words (no sources, no question): what a reply must not just repeat."""
+        return "\n".join(_FIELD.sub(" ", template) for template in (self.system, self.answer))
 
     def render_condense(self, history: list[tuple[str, str]], question: str) -> str:
         """The prompt that turns a follow-up into a standalone question. history: (role, text)."""

@@ -71,3 +71,19 @@ class ServerModel(Protocol):
 
     @property
     def request_timeout(self) -> float: ...
+
+
+# The reply the answer prompt asks for (prompts/answer.txt), as a JSON schema a server can
+# enforce (QA_JSON_SCHEMA). Every key is required so a constrained small model cannot skip the
+# quote; an abstaining reply leaves quote, source and short empty.
+REPLY_SCHEMA: dict = {
+    "type": "object",
+    "properties": {
+        "answerable": {"type": "boolean"},
+        "quote": {"type": "string"},
+        "source": {"type": "integer"},
+        "short": {"type": "string"},
+        "answer": {"type": "string"},
+    },
+    "required": ["answerable", "quote", "source", "short", "answer"],
+}

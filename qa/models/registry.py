@@ -55,11 +55,22 @@ def _extractive_naive(settings: Settings, model: str) -> LLM:
     return ExtractiveLLM(naive=True)  # the eval's baseline: no learned scorers, no abstention
 
 
+def response_format(settings: Settings) -> dict[str, Any]:
+    """JSON mode, with the reply's schema in the dialect the server speaks (QA_JSON_SCHEMA)."""
+    from qa.models.protocols import REPLY_SCHEMA
+
+    if settings.json_schema == "openai":
+        return {"type": "json_schema", "json_schema": {"name": "answer", "schema": REPLY_SCHEMA}}
+    if settings.json_schema == "llama-cpp":
+        return {"type": "json_object", "schema": REPLY_SCHEMA}
+    return {"type": "json_object"}
+
+
 def _openai_chat(kind: str) -> Callable[[Settings, str], LLM]:
     def build(settings: Settings, model: str) -> LLM:
         from qa.models.openai_compatible import OpenAIChat
 
-        extra = {"response_format": {"type": "json_object"}} if settings.json_mode else {}
+        extra = {"response_format": response_format(settings)} if settings.json_mode else {}
         return OpenAIChat(
             model=model,
             temperature=settings.temperature,

@@ -3,12 +3,30 @@ starts without importing llama-index)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 WORDLLAMA_CONFIG = "l2_supercat"
 WORDLLAMA_DIM = 256
+
+
+@contextmanager
+def _keep_logging_as_it_is() -> Iterator[None]:
+    """wordllama's package init calls logging.basicConfig(level=INFO), which made every library's
+    INFO lines (httpx's "HTTP Request: ...") print into qa's output: undo it after the import."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
 
 
 @lru_cache(maxsize=2)
@@ -18,8 +36,9 @@ def load_wordllama(dim: int = WORDLLAMA_DIM) -> Any:
     Its default lookup searches a cache folder first and then downloads; the weights and the
     tokenizer config ship inside the wheel, so point it there and forbid downloads.
     """
-    import wordllama
-    from wordllama import WordLlama
+    with _keep_logging_as_it_is():
+        import wordllama
+        from wordllama import WordLlama
 
     return WordLlama.load(
         config=WORDLLAMA_CONFIG,

@@ -136,7 +136,7 @@ def test_linear_scorer_round_trips_json(tmp_path):
 
 
 def test_short_answer_must_be_words_of_a_verified_quote():
-    from qa.answer.chain import verified_short
+    from qa.answer.gate import verified_short
     from qa.types import Citation
 
     quote = "Hamas would free ten  living hostages in the first week."
