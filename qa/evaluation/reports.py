@@ -69,6 +69,9 @@ def markdown_report(results: list[QuestionResult], summary: dict[str, Any]) -> s
         lines += ["", "## By tag", "", "| tag | questions | answer recall | abstention accuracy |", "|---|---|---|---|"]
         for tag, row in summary["by_tag"].items():
             lines.append(f"| {tag} | {row['questions']} | {_fmt(row['answer_recall'])} | {_fmt(row['abstention_accuracy'])} |")
+    if summary.get("outcomes"):
+        lines += ["", "## Where answers go wrong", "", "| outcome | questions |", "|---|---|"]
+        lines += [f"| {name} | {count} |" for name, count in summary["outcomes"].items()]
     lines += ["", "## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
     for stage, row in summary["cost"]["latency_ms"].items():
         lines.append(f"| {stage} | {_fmt(row['p50'])} | {_fmt(row['p95'])} |")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from qa.errors import QAError
+from qa.evaluation.breakdown import breakdown
 from qa.evaluation.gold import GoldError, load_gold, load_squad
 from qa.evaluation.scoring import QuestionResult, aggregate, by_tag, cost, run_questions
 from qa.evaluation.workers import EvalWorkers, auto_workers
@@ -123,6 +124,7 @@ def run_eval(
                 "workers": workers,
             },
             "metrics": aggregate(results),
+            "outcomes": breakdown(results, k),
             "by_tag": by_tag(results),
             "cost": cost(results, seconds),
             "gold_problems": problems,
