@@ -1,7 +1,7 @@
-"""Retrain the extractive model's scorers (qa/weights/*.json) on the SQuAD development split.
+"""Retrain the extractive model's scorers (qa/reader/weights/*.json) on the SQuAD development split.
 
     python eval/train_scorers.py                      # ../shared/datasets/squad-v2-dev, articles 0:8
-    python eval/train_scorers.py --check              # retrain into a temp folder, compare with qa/weights
+    python eval/train_scorers.py --check              # retrain into a temp folder, compare with qa/reader/weights
 
 Deterministic: the same data gives the same weights (full-batch gradient descent from zeros, fixed
 step counts, candidates in document order). Only the development split (articles 0:8) is used;
@@ -54,7 +54,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
     parser.add_argument("--articles", default="0:8", help="development split only (default 0:8)")
-    parser.add_argument("--out", type=Path, default=REPO / "qa" / "weights")
+    parser.add_argument("--out", type=Path, default=REPO / "qa" / "reader" / "weights")
     parser.add_argument("--check", action="store_true", help="train into a temp folder and diff with --out")
     parser.add_argument("--cache", type=Path, help="keep the retrieval step's output in this file (pickle) and reuse it")
     parser.add_argument("--folds", type=int, default=0,

@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     answer_threshold: float | None = Field(
         default=None,
         description="Extractive model: answer only when the best sentence scores at least this (default: the "
-        "trained value in qa/weights/sentence.json; its 'strict' entry refuses more).",
+        "trained value in qa/reader/weights/sentence.json; its 'strict' entry refuses more).",
     )
     prompts_dir: Path = Field(
         default_factory=lambda: bundled_path("prompts"),

@@ -1,7 +1,7 @@
 """The one place that turns settings into model objects (embedder and answering LLM).
 
 Each backend is a row in a table: its name, whether it runs offline, and a builder. Adding a
-backend is one builder function and one row; the error messages, `qa config` help and the eval's
+backend is one builder function and one row; the error messages and the eval's
 choice of worker processes all read the table. Everything else receives the built objects;
 nothing relies on llama-index's global `Settings`, whose missing-model fallback is OpenAI (which
 stalls offline).

@@ -1,6 +1,6 @@
 """The extractive reader: which sentence answers the question, and which words of it.
 
-Three learned linear scorers (qa/weights/, trained on the SQuAD development split by
+Three learned linear scorers (qa/reader/weights/, trained on the SQuAD development split by
 eval/train_scorers.py) do the work: the sentence scorer picks the supporting sentence, the span
 scorer picks the short answer inside the best few sentences, and the sentence scorer's
 threshold decides when the passages do not answer at all. (A separate answerability scorer

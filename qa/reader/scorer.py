@@ -1,7 +1,7 @@
 """A small linear scorer with named features, and its deterministic listwise trainer.
 
 The extractive model ranks candidates (chunks, sentences, answer spans) by `weights · features`.
-Weights live in JSON files under qa/weights/ and are retrained by eval/train_scorers.py; training
+Weights live in JSON files under qa/reader/weights/ and are retrained by eval/train_scorers.py; training
 is full-batch gradient descent from zeros with a fixed step count, so the same data gives the
 same weights on any machine.
 """
@@ -43,7 +43,7 @@ class LinearScorer:
 
 @lru_cache(maxsize=8)
 def load_scorer(name: str) -> LinearScorer:
-    """Load qa/weights/<name>.json (cached: the files are read once per process)."""
+    """Load qa/reader/weights/<name>.json (cached: the files are read once per process)."""
     data = json.loads((WEIGHTS_DIR / f"{name}.json").read_text(encoding="utf-8"))
     return LinearScorer(
         tuple(data["features"]), np.asarray(data["weights"], dtype=np.float64), float(data.get("threshold", 0.0))

@@ -2,7 +2,7 @@
 
 A short answer is a few words of a cited sentence ("ten living hostages", "1973", "Warsaw").
 Candidates are word runs that neither start nor end with a stopword or punctuation; each gets
-features a linear scorer weighs (qa/weights/span.json): does its kind (number, date, name) fit
+features a linear scorer weighs (qa/reader/weights/span.json): does its kind (number, date, name) fit
 what the question asks, how close it sits to the question's words in the sentence, does it
 repeat the question, how long it is, which words surround it.
 

@@ -4,7 +4,7 @@ which words of a text are units.
 "How much", "how long" and "how big" do not say what they count. A sentence that gives "1,340
 kilograms" answers a question about weight; "six-year" answers one about duration. The reader's
 span scorer gets three features: the candidate carries a wanted unit, it carries another unit,
-or a wanted unit follows it. All three learned positive weights (qa/weights/span.json): a number
+or a wanted unit follows it. All three learned positive weights (qa/reader/weights/span.json): a number
 with any unit is usually a measurement, and SQuAD's answers often stop before the unit ("1,340"
 of "1,340-kilogram").
 """

@@ -2,7 +2,7 @@
 
 Fusion scores a chunk as a whole; questions are usually answered by one sentence. The re-ranker
 adds, per candidate, the features of its best-matching sentence (qa/reader/features.py) and
-weighs them with a linear scorer trained on the SQuAD development split (qa/weights/rerank.json,
+weighs them with a linear scorer trained on the SQuAD development split (qa/reader/weights/rerank.json,
 retrained by eval/train_scorers.py).
 """
 
