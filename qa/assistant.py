@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.answer.chain import AnswerChain
 from qa.answer.prompts import load_prompts
@@ -24,11 +24,15 @@ from qa.retrieval.snapshot import StoreSnapshot
 from qa.settings import Settings, load_settings
 from qa.store.chroma import ArticleStore
 from qa.store.opening import open_store
-from qa.types import Answer, Article, ArticleInfo, FileResult, Filters, IngestReport
+from qa.types import Answer, Article, ArticleInfo, FileResult, Filters, IngestReport, RetrievalMode
+
+if TYPE_CHECKING:  # llama-index loads with the models, not at `import qa`
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.llms import LLM
 
 
 class Assistant:
-    def __init__(self, settings: Settings, store: ArticleStore, embedder, llm):
+    def __init__(self, settings: Settings, store: ArticleStore, embedder: BaseEmbedding, llm: LLM):
         self.settings = settings
         self.store = store
         self.embedder = embedder
@@ -42,7 +46,10 @@ class Assistant:
         )
 
     @classmethod
-    def open(cls, settings: Settings | None = None, *, llm=None, embedder=None, **overrides: Any) -> Assistant:
+    def open(
+        cls, settings: Settings | None = None, *, llm: LLM | None = None, embedder: BaseEmbedding | None = None,
+        **overrides: Any,
+    ) -> Assistant:
         """Open (or create) the store named by the settings. `llm`/`embedder` replace the
         configured backends with any llama-index LLM / embedding object."""
         if settings is None:
@@ -113,12 +120,14 @@ class Assistant:
         question: str,
         top_k: int | None = None,
         filters: Filters | dict | None = None,
-        retrieval: str | None = None,
+        retrieval: RetrievalMode | None = None,
     ) -> Answer:
         question, k, filters = self._prepare(question, top_k, filters)
         return self.chain.run(question, k, filters, retrieval or self.settings.retrieval)
 
-    def _prepare(self, question: str, top_k: int | None, filters: Filters | dict | None):
+    def _prepare(
+        self, question: str, top_k: int | None, filters: Filters | dict | None
+    ) -> tuple[str, int, Filters | None]:
         question = self._check_question(question)
         self.store.ensure_available()
         if isinstance(filters, dict):
@@ -141,7 +150,7 @@ class Assistant:
 
     def ask_stream(
         self, question: str, top_k: int | None = None, filters: Filters | dict | None = None,
-        retrieval: str | None = None,
+        retrieval: RetrievalMode | None = None,
     ) -> Iterator[str | Answer]:
         """Yield text deltas of the answer as the model writes them, then the final `Answer`."""
         question, k, filters = self._prepare(question, top_k, filters)
@@ -215,7 +224,7 @@ class Conversation:
         return answer
 
 
-def _dimension(embedder) -> int:
+def _dimension(embedder: BaseEmbedding) -> int:
     """The embedder's vector size: known for WordLlama, else asked of the model once."""
     from qa.models.embedding import WordLlamaEmbedding
 

@@ -8,6 +8,8 @@ quote is always `article.text[start:end]`, so it is verbatim by construction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from qa.answer.parsing import RawCitation
 from qa.types import Article, Citation, RetrievedChunk, UnverifiedQuote
 
@@ -116,7 +118,7 @@ def align(text: str, quote: str, hint: int = 0, exact_only: bool = False) -> tup
 def verify(
     raw: list[RawCitation] | tuple[RawCitation, ...],
     sources: list[RetrievedChunk],
-    load_article,
+    load_article: Callable[[str], Article | None],
 ) -> tuple[list[Citation], list[UnverifiedQuote]]:
     """Check each quote against the article of the source it names (or, when it names none or
     a wrong one, against every source's article). `load_article(id) -> Article | None`."""
@@ -155,7 +157,9 @@ def _named(item: RawCitation, sources: list[RetrievedChunk]) -> bool:
     return item.source is not None and 1 <= item.source <= len(sources)
 
 
-def _locate(item: RawCitation, sources: list[RetrievedChunk], load_article):
+def _locate(
+    item: RawCitation, sources: list[RetrievedChunk], load_article: Callable[[str], Article | None]
+) -> tuple[Article, int, tuple[int, int, str, float | None]] | None:
     """Exact or normalised match in any source first (the named one first); only then fuzzy."""
     order = list(range(1, len(sources) + 1))
     if item.source is not None and _named(item, sources):

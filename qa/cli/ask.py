@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -18,6 +18,9 @@ from qa.cli.console import err, escape, out, print_json, user_errors
 from qa.cli.context import open_assistant
 from qa.errors import EmptyQuestionError, ModelError, QAError
 from qa.types import Answer, Filters
+
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
 
 # Errors that belong to one question (a model that timed out on it, an unusable question); the
 # others (the store, the settings, a prompt) would fail every question, so they stop the run.
@@ -98,7 +101,9 @@ def read_questions(lines: Iterable[str]) -> list[str]:
     return questions
 
 
-def ask_many(assistant, questions: list[str], *, as_json: bool, stream: bool, top_k, filters: Filters) -> int:
+def ask_many(
+    assistant: Assistant, questions: list[str], *, as_json: bool, stream: bool, top_k: int | None, filters: Filters
+) -> int:
     """Answer each question in turn, printing as it goes; returns how many failed."""
     failed = 0
     for number, question in enumerate(questions, start=1):
@@ -120,7 +125,7 @@ def ask_many(assistant, questions: list[str], *, as_json: bool, stream: bool, to
     return failed
 
 
-def chat(assistant, lines: Iterable[str] | None, *, as_json: bool, top_k, filters: Filters) -> int:
+def chat(assistant: Assistant, lines: Iterable[str] | None, *, as_json: bool, top_k: int | None, filters: Filters) -> int:
     """A conversation: each line is a turn (`lines`), or typed at a prompt when `lines` is None.
     `/new` starts over, `/exit` ends. Returns how many turns failed."""
     talk, failed = assistant.conversation(), 0
@@ -166,7 +171,7 @@ def _turns(lines: Iterable[str] | None) -> Iterator[str]:
             yield line
 
 
-def ask_one(assistant, question: str, *, as_json: bool, stream: bool, top_k, filters: Filters) -> None:
+def ask_one(assistant: Assistant, question: str, *, as_json: bool, stream: bool, top_k: int | None, filters: Filters) -> None:
     answer = _answer(assistant, question, stream and not as_json, top_k, filters)
     if as_json:
         print_json(answer.to_dict())
@@ -174,16 +179,18 @@ def ask_one(assistant, question: str, *, as_json: bool, stream: bool, top_k, fil
         print_answer(answer, streamed=stream)
 
 
-def _answer(assistant, question: str, stream: bool, top_k, filters: Filters) -> Answer:
+def _answer(assistant: Assistant, question: str, stream: bool, top_k: int | None, filters: Filters) -> Answer:
     if not stream:
         return assistant.ask(question, top_k=top_k, filters=filters)
-    answer = None
+    answer: Answer | None = None
     for part in assistant.ask_stream(question, top_k=top_k, filters=filters):
         if isinstance(part, str):
             out.print(escape(part), end="")
         else:
             answer = part
     out.print()
+    if answer is None:  # ask_stream always ends with the Answer
+        raise RuntimeError("the answer stream ended without an Answer")
     out.print("[dim](verified)[/]" if answer.citations else "")
     return answer
 

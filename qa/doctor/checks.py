@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.doctor.inspect import (
     Finding,
@@ -28,6 +28,9 @@ from qa.settings import Settings
 from qa.store.chroma import ArticleStore
 from qa.store.collections import SEARCH_LIST
 from qa.store.opening import open_store
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class DoctorReport:
         }
 
 
-def run(settings: Settings, fix: bool = False, embedder=None) -> DoctorReport:
+def run(settings: Settings, fix: bool = False, embedder: BaseEmbedding | None = None) -> DoctorReport:
     """Check the configured store (and repair it when `fix`); the report describes the state after."""
     from qa.models.registry import build_embedder
 
@@ -70,7 +73,7 @@ def run(settings: Settings, fix: bool = False, embedder=None) -> DoctorReport:
     return DoctorReport(store.where, mode, tuple(examine(store, bm25, recovered)), tuple(repaired))
 
 
-def open_for_doctor(settings: Settings, embedder) -> ArticleStore:
+def open_for_doctor(settings: Settings, embedder: BaseEmbedding) -> ArticleStore:
     """The store without the self-check on open (the doctor runs it itself, in full)."""
     dim = len(embedder.get_text_embedding("dimension probe"))
     return open_store(settings, embedder.model_name, dim, for_repair=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.doctor.inspect import (
     StoredArticle,
@@ -26,8 +27,11 @@ from qa.store.chroma import ArticleStore
 from qa.store.collections import SEARCH_LIST
 from qa.store.records import PreparedArticle, article_from, index_text, mean_vector
 
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
-def repair(store: ArticleStore, embedder, settings: Settings, bm25_folder: Path) -> list[str]:
+
+def repair(store: ArticleStore, embedder: BaseEmbedding, settings: Settings, bm25_folder: Path) -> list[str]:
     """Fix what `examine` finds; what was done, one line per action."""
     maintenance = store.maintenance
     done: list[str] = []
@@ -60,7 +64,7 @@ def repair(store: ArticleStore, embedder, settings: Settings, bm25_folder: Path)
     return done
 
 
-def _rebuild(store: ArticleStore, embedder, articles: dict[str, StoredArticle], live: list[StoredChunk]) -> None:
+def _rebuild(store: ArticleStore, embedder: BaseEmbedding, articles: dict[str, StoredArticle], live: list[StoredChunk]) -> None:
     """Re-embed every live chunk from its stored text into fresh collections, then swap them in."""
     rebuild = store.maintenance.start_rebuild()
     batch = rebuild.batch_size
@@ -84,7 +88,7 @@ def _rebuild(store: ArticleStore, embedder, articles: dict[str, StoredArticle], 
     rebuild.swap_in()
 
 
-def _rechunk(store: ArticleStore, embedder, settings: Settings, articles: list[StoredArticle]) -> None:
+def _rechunk(store: ArticleStore, embedder: BaseEmbedding, settings: Settings, articles: list[StoredArticle]) -> None:
     from qa.ingest.chunking import stored_chunks as article_chunks
     from qa.ingest.pipeline import article_version
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from qa.answer.citations import align
 from qa.answer.parsing import strip_markers
 from qa.evaluation import metrics as m
 from qa.evaluation.gold import GoldError, GoldQuestion
 from qa.models.protocols import Warmable
+from qa.types import Article, RetrievalMode
+
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
+    from qa.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -40,13 +45,16 @@ class QuestionResult:
     scores: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
+    withdrawn: str = ""  # why the model's claimed answer was not shown (qa/answer/gate.py)
     error: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def resolve_evidence(questions: list[GoldQuestion], load_article) -> tuple[dict[str, list[Span]], list[str]]:
+def resolve_evidence(
+    questions: list[GoldQuestion], load_article: Callable[[str], Article | None]
+) -> tuple[dict[str, list[Span]], list[str]]:
     """Gold evidence as exact spans (locating quotes without offsets), plus the problems found.
     Unknown article ids are an error: the run would measure nothing useful."""
     spans: dict[str, list[Span]] = {}
@@ -79,7 +87,9 @@ def resolve_evidence(questions: list[GoldQuestion], load_article) -> tuple[dict[
     return spans, problems
 
 
-def score_question(q: GoldQuestion, spans: list[Span], result: QuestionResult, load_article, depth: int) -> None:
+def score_question(
+    q: GoldQuestion, spans: list[Span], result: QuestionResult, load_article: Callable[[str], Article | None], depth: int
+) -> None:
     text = result.short if result.short else strip_markers(result.prediction)
     s: dict[str, Any] = {"abstained": not result.answerable}
     if q.answerable:
@@ -111,48 +121,68 @@ def _hits(a: Span, b: Span) -> bool:
     return a.article == b.article and m.overlaps(a.start, a.end, b.start, b.end)
 
 
+class QuestionWorkers(Protocol):
+    """What run_questions asks of qa.evaluation.workers.EvalWorkers (which imports this module,
+    so it is described here rather than imported)."""
+
+    def answer(
+        self,
+        settings: Settings,
+        questions: list[GoldQuestion],
+        spans: dict[str, list[Span]],
+        *,
+        top_k: int,
+        mode: RetrievalMode,
+        concurrency: int,
+        depth: int,
+        on_done: Callable[[QuestionResult], None] | None = None,
+    ) -> list[QuestionResult]: ...
+
+
 def run_questions(
-    assistant,
+    assistant: Assistant,
     questions: list[GoldQuestion],
     *,
     top_k: int,
     mode: str,
     concurrency: int = 1,
-    workers=None,
+    workers: QuestionWorkers | None = None,
     depth: int = 10,
     on_done: Callable[[QuestionResult], None] | None = None,
 ) -> tuple[list[QuestionResult], list[str], float]:
     """Answer and score every question; returns (results in gold order, gold problems, seconds).
     `concurrency`: threads (for remote models, which wait on the network); `workers`: a
     qa.evaluation.workers.EvalWorkers, processes that each open the same store (for the offline
-    model, which is CPU-bound)."""
+    model, which is CPU-bound). `mode` is not checked here (`qa eval` checks it against
+    RETRIEVAL_MODES); an unknown mode retrieves nothing."""
+    retrieval = cast(RetrievalMode, mode)
     spans, problems = resolve_evidence(questions, assistant.article)
     assistant.lexical.ensure_current(assistant.store)  # once, before any thread needs it
     depth = max(depth, top_k)
     started = time.perf_counter()
     if workers is not None:
         results = workers.answer(
-            assistant.settings, questions, spans, top_k=top_k, mode=mode, concurrency=concurrency,
+            assistant.settings, questions, spans, top_k=top_k, mode=retrieval, concurrency=concurrency,
             depth=depth, on_done=on_done,
         )
     else:
         warm_model(assistant, [q.question for q in questions], assistant.lexical.texts())
-        results = answer_all(assistant, questions, spans, top_k, mode, concurrency, depth, on_done)
+        results = answer_all(assistant, questions, spans, top_k, retrieval, concurrency, depth, on_done)
     return results, problems, time.perf_counter() - started
 
 
-def warm_model(assistant, questions: list[str], passages) -> None:
+def warm_model(assistant: Assistant, questions: list[str], passages: Iterable[str]) -> None:
     """Batch work a model can do up front (the offline model parses the texts it will read)."""
     if isinstance(assistant.llm, Warmable):
         assistant.llm.warm(questions, passages)
 
 
 def answer_all(
-    assistant,
+    assistant: Assistant,
     questions: list[GoldQuestion],
     spans: dict[str, list[Span]],
     top_k: int,
-    mode: str,
+    mode: RetrievalMode,
     concurrency: int = 1,
     depth: int = 10,
     on_done: Callable[[QuestionResult], None] | None = None,
@@ -169,7 +199,9 @@ def answer_all(
         return list(pool.map(one, questions))
 
 
-def answer_one(assistant, q: GoldQuestion, spans: list[Span], top_k: int, mode: str, depth: int) -> QuestionResult:
+def answer_one(
+    assistant: Assistant, q: GoldQuestion, spans: list[Span], top_k: int, mode: RetrievalMode, depth: int
+) -> QuestionResult:
     result = QuestionResult(
         q.id, q.question, list(q.tags), list(q.answers), q.answerable, [e.to_dict() for e in q.evidence]
     )
@@ -189,6 +221,7 @@ def answer_one(assistant, q: GoldQuestion, spans: list[Span], top_k: int, mode: 
         ]
         result.timings = answer.timings
         result.usage = answer.usage
+        result.withdrawn = answer.withdrawn
     except Exception as exc:  # one failing question is recorded; the run goes on
         result.error = f"{type(exc).__name__}: {exc}"
     score_question(q, spans, result, assistant.article, depth)

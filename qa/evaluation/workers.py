@@ -13,21 +13,27 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.errors import QAError
 from qa.evaluation.gold import GoldQuestion
 from qa.evaluation.scoring import QuestionResult, Span, answer_all, warm_model
 from qa.models.registry import is_offline_llm
 from qa.settings import Settings
+from qa.types import RetrievalMode
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from qa.assistant import Assistant
 
 MAX_AUTO_WORKERS = 4
 MIN_QUESTIONS_PER_WORKER = 300  # starting a worker (imports, store, parser) costs a few seconds
 
-_assistant: Any = None  # the worker process's own assistant, opened at its first batch
+_assistant: Assistant | None = None  # the worker process's own assistant, opened at its first batch
 
 
-def auto_workers(settings: Settings, questions: int, embedder: Any = None) -> int:
+def auto_workers(settings: Settings, questions: int, embedder: BaseEmbedding | None = None) -> int:
     """Processes for `qa eval` when not told: one per core for the offline model on a gold set
     big enough to pay for starting them; one otherwise. A remote model waits on its server, which
     --concurrency (threads) covers; an embedder object given by the caller cannot be shared."""
@@ -45,7 +51,7 @@ def _prepare() -> None:
     syntax.available()
 
 
-def _open(settings: Settings) -> Any:
+def _open(settings: Settings) -> Assistant:
     global _assistant
     if _assistant is None:
         from qa.assistant import Assistant
@@ -57,7 +63,7 @@ def _open(settings: Settings) -> Any:
 
 
 def _answer(
-    settings: Settings, batch: list[GoldQuestion], spans: dict[str, list[Span]], top_k: int, mode: str,
+    settings: Settings, batch: list[GoldQuestion], spans: dict[str, list[Span]], top_k: int, mode: RetrievalMode,
     concurrency: int, depth: int,
 ) -> list[QuestionResult]:
     assistant = _open(settings)
@@ -90,7 +96,7 @@ class EvalWorkers:
         spans: dict[str, list[Span]],
         *,
         top_k: int,
-        mode: str,
+        mode: RetrievalMode,
         concurrency: int,
         depth: int,
         on_done: Callable[[QuestionResult], None] | None = None,

@@ -68,13 +68,15 @@ def _metadata(soup: BeautifulSoup) -> dict[str, str]:
     meta = _meta_values(soup)
     title = _first(meta, "og:title", "twitter:title")
     for tag_name in ("title", "h1"):
-        if not title and soup.find(tag_name):
-            title = one_line(soup.find(tag_name).get_text(" "))
+        if not title:
+            heading = soup.find(tag_name)
+            if heading:
+                title = one_line(heading.get_text(" "))
     canonical = soup.find("link", rel="canonical")
     url = one_line(canonical.get("href") or "") if canonical else ""
     published = _first(meta, "article:published_time", "date", "pubdate", "publishdate", "datepublished")
     if not published:
-        marked = soup.find(attrs={"itemprop": "datePublished"})  # e.g. <time itemprop=...>
+        marked = soup.find(None, attrs={"itemprop": "datePublished"})  # e.g. <time itemprop=...>
         if marked is not None:
             published = one_line(marked.get("datetime") or marked.get("content") or marked.get_text(" "))
     if not published:
@@ -97,7 +99,7 @@ def _marked_as_furniture(tag: Tag) -> bool:
     role = tag.get("role")
     if isinstance(role, str) and role.strip().lower() in _DROP_ROLES:
         return True
-    classes = tag.get("class") or []
+    classes: str | list[str] = tag.get("class") or []
     words = re.split(r"[^a-z0-9]+", " ".join([*classes, str(tag.get("id") or "")]).lower())
     return not _BOILERPLATE_WORDS.isdisjoint(words)
 
@@ -105,7 +107,7 @@ def _marked_as_furniture(tag: Tag) -> bool:
 def _drop_furniture(soup: BeautifulSoup) -> None:
     for tag in soup.find_all([*_DROP_TAGS, "link", "meta", "title"]):
         tag.decompose()
-    for tag in soup.find_all(attrs={"hidden": True}):
+    for tag in soup.find_all(None, attrs={"hidden": True}):
         tag.decompose()
     total = _paragraph_chars(soup)
     for tag in soup.find_all(True):
@@ -136,7 +138,7 @@ def _container(soup: BeautifulSoup) -> Tag | BeautifulSoup:
     articles = soup.find_all("article")
     if articles:
         candidates.append(max(articles, key=_paragraph_chars))  # max keeps the first on ties
-    candidates += [soup.find("main"), soup.find(attrs={"role": "main"})]
+    candidates += [soup.find("main"), soup.find(None, attrs={"role": "main"})]
     parents = {id(p.parent): p.parent for p in soup.find_all("p") if isinstance(p.parent, Tag)}
     if parents:
         candidates.append(max(parents.values(), key=_own_paragraph_chars))

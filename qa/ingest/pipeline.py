@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,9 +31,15 @@ from qa.store.records import PreparedArticle, chunk_id, index_text
 from qa.text.tokens import terms
 from qa.types import Article, FileResult, IngestReport
 
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
 DEFAULT_BATCH_CHUNKS = 2048
 WORKER_MIN_CHUNKS = 512  # smaller batches are embedded in-process: not worth starting a worker
 LOOKAHEAD_FILES = 64  # files read ahead so their stored records are looked up in one call
+
+# What the embedder returns for a batch: one vector and one list of index terms per chunk.
+_Embedded = tuple[list[list[float]], list[list[str]]]
 
 
 def article_version(article: Article, chunk_size: int, chunk_overlap: int) -> str:
@@ -76,7 +83,7 @@ class Ingestor:
     def __init__(
         self,
         store: ArticleStore,
-        embedder,
+        embedder: BaseEmbedding,
         chunk_size: int,
         chunk_overlap: int,
         batch_chunks: int = DEFAULT_BATCH_CHUNKS,
@@ -154,14 +161,15 @@ class Ingestor:
         def flush() -> None:
             """Hand the batch to the embedder, then write the one before it meanwhile."""
             nonlocal batch, embedding
-            previous = _embedded(embedder) if embedding is not None else None
+            ready = (embedding, _embedded(embedder)) if embedding is not None else None
             if batch.files:
                 texts = [index_text(i.article.title, c.text) for f in batch.files for i in f.items for c in i.chunks]
                 # The first batch has nothing to overlap with: a worker pays off from the second on.
                 embedder.submit(texts, in_worker=flushed[0] > 0 and len(texts) >= self.worker_min_chunks)
                 flushed[0] += 1
-            if embedding is not None:
-                done, embedding = embedding, None
+            if ready is not None:
+                done, previous = ready
+                embedding = None
                 finished.update(self._write_batch(done, previous))
                 for article_id in done.article_ids:
                     known.pop(article_id, None)
@@ -225,11 +233,13 @@ class Ingestor:
         except Exception as exc:  # one bad file never stops the others
             return FileResult(label, "failed", reason=f"unexpected error: {type(exc).__name__}: {exc}")
 
-    def _write_batch(self, batch: _Batch, embedded: tuple | Exception) -> dict[int, FileResult]:
+    def _write_batch(self, batch: _Batch, embedded: _Embedded | Exception) -> dict[int, FileResult]:
         """Write an embedded batch at once; on failure, file by file so only bad files fail
         (re-embedding each file when the batch's embedding itself failed)."""
-        error = embedded if isinstance(embedded, Exception) else None
-        if error is None:
+        error: Exception
+        if isinstance(embedded, Exception):
+            error = embedded
+        else:
             try:
                 self._write(batch.files, *embedded)
                 return {id(f): f.result() for f in batch.files}
@@ -277,7 +287,7 @@ def _failed(pending: _PendingFile, exc: Exception) -> FileResult:
     return FileResult(pending.label, "failed", reason=f"unexpected error: {type(exc).__name__}: {exc}")
 
 
-def _embedded(embedder: BatchEmbedder) -> tuple | Exception:
+def _embedded(embedder: BatchEmbedder) -> _Embedded | Exception:
     """The embedder's answer for the batch in flight, or the error it raised."""
     try:
         return embedder.result()

@@ -279,8 +279,8 @@ def span_features(
     out[rows, n_classes * len(HEAD_POS) + parse.dep[root]] = 1.0
     parent = parse.heads[root]
     sibling = np.zeros(n_spans, dtype=bool)  # a question word hanging from the same head, outside the span
-    for k in np.nonzero(matched)[0]:
-        sibling |= (parse.heads[k] == parent) & (k != root) & ((k < a) | (k > b))
+    for token in np.nonzero(matched)[0]:
+        sibling |= (parse.heads[token] == parent) & (token != root) & ((token < a) | (token > b))
     flags = {
         "syn_noun_chunk": parse.chunk_end[a] == b,
         "syn_constituent": (roots == 1) & (parse.trim_left[root] == a) & (parse.trim_right[root] == b),

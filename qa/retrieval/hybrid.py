@@ -9,6 +9,7 @@ score for a chunk one side did not list, and the same store gives the same score
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from qa.retrieval.scaling import min_max
 from qa.retrieval.snapshot import StoreSnapshot
 from qa.store.chroma import ArticleStore
 from qa.types import RETRIEVAL_MODES, Filters, RetrievalMode, RetrievedChunk
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
 Mode = RetrievalMode
 # Which retrievers propose candidates in each mode (qa.types.RETRIEVAL_MODES).
@@ -55,7 +59,7 @@ def fuse(scored: list[Scored], mode: Mode, dense_weight: float) -> list[Scored]:
 
 class HybridRetriever:
     def __init__(
-        self, store: ArticleStore, snapshot: StoreSnapshot, embedder, dense_weight: float = 0.3, rerank: bool = True
+        self, store: ArticleStore, snapshot: StoreSnapshot, embedder: BaseEmbedding, dense_weight: float = 0.3, rerank: bool = True
     ):
         self.store = store
         self.snapshot = snapshot

@@ -7,6 +7,7 @@ model text goes through `html.escape`: an article holding <script> shows as text
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from html import escape
 
 from qa.types import Answer, Article, Citation, RetrievedChunk
@@ -74,7 +75,7 @@ def article_html(text: str, spans: list[tuple[int, int, int]], current: int, uid
     return "".join(out)
 
 
-def answer_html(answer: Answer, load_article) -> str:
+def answer_html(answer: Answer, load_article: Callable[[str], Article | None]) -> str:
     uid = str(next(_counter))
     parts = []
     if answer.search_question and answer.search_question != answer.question:
