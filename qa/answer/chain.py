@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
@@ -21,7 +21,7 @@ from qa.answer.prompts import Prompts
 from qa.answer.streaming import AnswerTextStream
 from qa.errors import ModelError
 from qa.models.errors import model_errors
-from qa.models.protocols import Preparable, ReadsSources
+from qa.models.protocols import AnswerRequest, Preparable, ReadsSources
 from qa.retrieval.hybrid import HybridRetriever, Mode
 from qa.types import Answer, Article, Filters, RetrievedChunk
 
@@ -59,39 +59,43 @@ class AnswerChain:
     def answer(self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None) -> Answer:
         """Everything after retrieval: prompt -> model -> parse -> verify."""
         timings = dict(timings or {})
+        ask = self._prompted(question, chunks, timings)
         started = time.perf_counter()
-        if isinstance(self.llm, ReadsSources):
-            request = self.prompts.request(question, chunks)
-            timings["prompt"] = _ms(started)
-            started = time.perf_counter()
-            with model_errors(self.llm, self.model_name):
-                content, response = self.llm.reply_to(request), None
-        else:
-            messages = self._messages(question, chunks)
-            timings["prompt"] = _ms(started)
-            started = time.perf_counter()
-            with model_errors(self.llm, self.model_name):
-                response = self.llm.chat(messages)
-            content = response.message.content or ""
+        with model_errors(self.llm, self.model_name):
+            if isinstance(ask, AnswerRequest):
+                content, response = cast(ReadsSources, self.llm).reply_to(ask), None
+            else:
+                response = self.llm.chat(ask)
+                content = response.message.content or ""
         timings["model"] = _ms(started)
         return self._finish(question, chunks, content, response, timings)
+
+    def _prompted(
+        self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float]
+    ) -> AnswerRequest | list[ChatMessage]:
+        """What the model is given: the sources as data for a model that reads them so
+        (qa/models/protocols.py: ReadsSources), else the rendered chat messages."""
+        started = time.perf_counter()
+        if isinstance(self.llm, ReadsSources):
+            prompted: AnswerRequest | list[ChatMessage] = self.prompts.request(question, chunks)
+        else:
+            prompted = self._messages(question, chunks)
+        timings["prompt"] = _ms(started)
+        return prompted
 
     def answer_stream(
         self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it arrives, then the final verified `Answer`."""
         timings = dict(timings or {})
+        ask = self._prompted(question, chunks, timings)
         started = time.perf_counter()
-        if isinstance(self.llm, ReadsSources):
-            request = self.prompts.request(question, chunks)
-            timings["prompt"] = _ms(started)
-            started = time.perf_counter()
-            reader: ReadsSources = self.llm
-            responses: Iterator[Any] = _words_of(lambda: reader.reply_to(request))
+        responses: Iterator[Any]
+        if isinstance(ask, AnswerRequest):
+            request, reader = ask, cast(ReadsSources, self.llm)
+            responses = _words_of(lambda: reader.reply_to(request))
         else:
-            messages = self._messages(question, chunks)
-            timings["prompt"] = _ms(started)
-            started = time.perf_counter()
+            messages = ask
             responses = _lazy_stream(lambda: self.llm.stream_chat(messages))
         visible = AnswerTextStream()
         text, last = "", None

@@ -136,21 +136,17 @@ def _backend(table: dict[str, Backend], spec: str) -> tuple[Backend, str] | None
 
 
 def build_llm(settings: Settings) -> LLM:
-    found = _backend(LLM_BACKENDS, settings.llm)
-    if found is None:
-        raise ConfigError(
-            f"unknown model backend {settings.llm!r} (QA_LLM); available: {available(LLM_BACKENDS)}"
-        )
-    backend, model = found
-    return backend.build(settings, model)
+    return _build(LLM_BACKENDS, settings, settings.llm, "model backend", "QA_LLM")
 
 
 def build_embedder(settings: Settings) -> BaseEmbedding:
-    found = _backend(EMBED_BACKENDS, settings.embed)
+    return _build(EMBED_BACKENDS, settings, settings.embed, "embedding backend", "QA_EMBED")
+
+
+def _build(table: dict[str, Backend], settings: Settings, spec: str, what: str, variable: str) -> Any:
+    found = _backend(table, spec)
     if found is None:
-        raise ConfigError(
-            f"unknown embedding backend {settings.embed!r} (QA_EMBED); available: {available(EMBED_BACKENDS)}"
-        )
+        raise ConfigError(f"unknown {what} {spec!r} ({variable}); available: {available(table)}")
     backend, model = found
     return backend.build(settings, model)
 
