@@ -108,6 +108,11 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text)
 
 
+# The abstention as models word it: small ones vary the wording they were told to copy
+# ("The article doesn't say.", "The sources do not say").
+_ABSTAINS = re.compile(r"^(?:the )?(?:articles?|sources?) (?:don't|doesn't|do not|does not) (?:say|answer|mention)\b")
+
+
 def is_abstention(answer: str) -> bool:
     normal = " ".join(answer.lower().replace("’", "'").split())
-    return not normal or normal.startswith(ABSTENTION.lower().rstrip("."))
+    return not normal or normal.startswith(ABSTENTION.lower().rstrip(".")) or bool(_ABSTAINS.match(normal))

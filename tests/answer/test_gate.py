@@ -68,3 +68,9 @@ def test_the_reply_format_the_prompt_asks_for_is_parsed():
     assert parse_reply('{"answerable": true, "quote": "%s", "source": 2}' % QUOTE).answerable
     assert not parse_reply('{"answerable": true}').answerable
     assert not parse_reply('{"answerable": true, "answer": "%s"}' % ABSTENTION).answerable
+
+
+@pytest.mark.parametrize("wording", ["The article doesn't say.", "The sources do not say.", "Articles don't mention it."])
+def test_an_abstention_in_other_words_is_an_abstention(wording):
+    """Seen from the 0.5B model: "The article doesn't say." with "answerable": true was shown."""
+    assert not parse_reply('{"answerable": true, "quote": "%s", "source": 1, "answer": "%s"}' % (QUOTE, wording)).answerable
