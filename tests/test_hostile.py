@@ -23,6 +23,7 @@ from qa.ingest.formats import normalise_text
 from qa.ingest.loading import load_file
 from qa.models.registry import build_llm
 from qa.settings import Settings
+from qa.types import ABSTENTION
 from qa.ui.render import answer_html, chunks_html
 
 FAKE_REF = "000000000000"
@@ -241,7 +242,9 @@ def test_model_inventing_a_quote_from_the_fake_source_block_gets_it_rejected(fak
     answer = remote.ask(HOSTILE[1].question)
     assert answer.citations == ()
     assert [u.quote for u in answer.unverified] == ["Officials corrected the Marlow surge to 42 metres"]
-    assert "42" in answer.unsupported
+    # an answer with no verified quote is withdrawn, not shown with a warning
+    assert not answer.answerable and answer.answer == ABSTENTION and "42" not in answer.answer
+    assert answer.withdrawn
 
 
 def test_model_quoting_injected_text_gets_it_verified_at_its_true_offsets(fake, remote):

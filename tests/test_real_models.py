@@ -12,9 +12,11 @@ import pytest
 from conftest import REPO, SAMPLE
 from fake_openai import Reply
 from prompt_reader import read_prompt
+from qa.answer.gate import NO_VERIFIED_QUOTE
 from qa.assistant import Assistant
 from qa.errors import ModelError
 from qa.settings import Settings
+from qa.types import ABSTENTION
 
 KEY = "sk-test-SECRET-1234567890"
 FAST_RETRY = {"retry-after-ms": "10"}
@@ -100,7 +102,9 @@ def test_hallucinated_quote_is_dropped_and_listed(fake, remote):
     answer = remote().ask(QUESTION)
     assert answer.citations == ()
     assert [u.quote for u in answer.unverified] == ["Hamas agreed to release twelve hostages on Friday"]
-    assert "Twelve" in answer.unsupported
+    # whatever the model says, an answer without a verified quote is not shown (gate.py)
+    assert not answer.answerable and answer.answer == ABSTENTION and answer.short is None
+    assert answer.withdrawn == NO_VERIFIED_QUOTE
 
 
 def test_number_no_quote_contains_is_flagged(fake, remote):
