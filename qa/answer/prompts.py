@@ -13,6 +13,7 @@ import json
 import re
 import string
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from qa.errors import PromptError
@@ -40,7 +41,7 @@ class Prompts:
     answer: str
     condense: str
 
-    @property
+    @cached_property  # read for every answer (qa/answer/gate.py); the templates never change
     def instructions(self) -> str:
         """The templates' own words (no sources, no question): what a reply must not just repeat."""
         return "\n".join(_FIELD.sub(" ", template) for template in (self.system, self.answer))
