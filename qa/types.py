@@ -132,6 +132,46 @@ class UnverifiedQuote:
 
 
 @dataclass(frozen=True)
+class SupportCheck:
+    """One answer-level check (qa/answer/support.py) and its outcome."""
+
+    name: str  # "short_in_quote" | "question_terms" | "filters" | "answer_type"
+    passed: bool
+    detail: str = ""  # what was checked, or why it failed ("asks about Halcyon-2; the passage names Halcyon-1")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Support:
+    """Whether the answer, not only its quotes, is backed by the cited passages.
+
+    A verified citation says "this quote is in the article"; `supported` says the answer is about
+    what was asked (its short answer in a quote, the question's names and identifiers in the cited
+    passage or its article's title and lede, the cited articles inside the requested filters, an
+    answer of the kind asked for).
+    """
+
+    checks: tuple[SupportCheck, ...] = ()
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.checks) and all(c.passed for c in self.checks)
+
+    @property
+    def failed(self) -> tuple[SupportCheck, ...]:
+        return tuple(c for c in self.checks if not c.passed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "supported": self.supported,
+            "checks": [c.to_dict() for c in self.checks],
+            "failed": [c.name for c in self.failed],
+        }
+
+
+@dataclass(frozen=True)
 class Answer:
     """The result of one question."""
 
@@ -147,7 +187,9 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)  # token counts, when the model reports them
     search_question: str = ""  # the standalone question retrieval used, when a follow-up was condensed
-    withdrawn: str = ""  # why the model's claimed answer was not shown (no verified quote), else ""
+    withdrawn: str = ""  # why the model's claimed answer was not shown (no verified quote, failed support), else ""
+    support: Support | None = None  # the answer-level checks, when an answer was claimed and quoted
+    related: tuple[Citation, ...] = ()  # a withdrawn answer's closest passage: "may be related", not an answer
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -164,6 +206,8 @@ class Answer:
             "usage": dict(self.usage),
             "search_question": self.search_question,
             "withdrawn": self.withdrawn,
+            "support": self.support.to_dict() if self.support is not None else None,
+            "related": [c.to_dict() for c in self.related],
         }
 
 
