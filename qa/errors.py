@@ -40,3 +40,14 @@ class ConfigError(QAError):
 
 class ModelError(QAError):
     """The answering or embedding model failed (server down, bad key, timeout, bad reply)."""
+
+
+class FilterError(QAError):
+    """A filter the user asked for cannot be used: an unknown key, a wrong type, an impossible
+    date or date range, an article id no stored article has."""
+
+    exit_code = 2  # a usage error, like the bad option values click itself rejects
+
+
+class StoreMissingError(StoreError):
+    """No store exists where the settings point, and the command only reads one."""

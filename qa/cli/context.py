@@ -31,7 +31,18 @@ def load_settings() -> Settings:
     return load_from_environment(**_overrides)
 
 
-def open_assistant() -> Assistant:
+def open_assistant(create: bool = False) -> Assistant:
+    """The Assistant on the configured store. Only `qa ingest` passes `create=True`: every other
+    command on a store that does not exist says so (and how to make one) instead of creating an
+    empty one."""
     from qa.assistant import Assistant
 
-    return Assistant.open(load_settings())
+    return Assistant.open(load_settings(), create=create)
+
+
+def require_store(settings: Settings) -> None:
+    """A `StoreMissingError` when the store the settings name does not exist (for commands that
+    open it without an Assistant)."""
+    from qa.store.opening import require_store as require
+
+    require(settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from qa.cli.console import escape, out, print_json, user_errors
-from qa.cli.context import load_settings
+from qa.cli.context import load_settings, require_store
 
 
 @user_errors
@@ -16,7 +16,9 @@ def doctor_command(
     """Check the store (index, orphans, missing chunks, BM25, sqlite); exit 1 when problems remain."""
     from qa.doctor.checks import run
 
-    report = run(load_settings(), fix=repair)
+    settings = load_settings()
+    require_store(settings)  # checking a store that is not there would create an empty one
+    report = run(settings, fix=repair)
     if as_json:
         print_json(report.to_dict())
     else:

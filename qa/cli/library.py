@@ -25,7 +25,7 @@ def ingest_command(
 
     from qa.ingest.loading import walk
 
-    assistant = open_assistant()
+    assistant = open_assistant(create=True)  # the one command that makes a new store
     total = sum(1 for _ in walk(paths))  # a streaming count: only names are listed
     progress = Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -2,15 +2,89 @@
 
 Dense retrieval turns them into a Chroma `where` clause (below), BM25 into a mask over its
 chunks (qa/retrieval/lexical.py), so both sides always admit the same chunks.
+
+`checked_filters` is the gate in front of them: a filter that is misspelt, of the wrong type or
+impossible (2025-02-30, a range that ends before it starts) is a `FilterError`, never a filter
+that silently admits everything or nothing.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from qa.errors import FilterError
 from qa.store.records import day_number
 from qa.types import Filters
+
+FILTER_KEYS = ("article_ids", "published_from", "published_to")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def checked_filters(
+    filters: Filters | Mapping[str, Any] | None, names: Mapping[str, str] | None = None
+) -> Filters | None:
+    """`filters` (a `Filters` or a dict with the keys in FILTER_KEYS) checked and normalised;
+    None when it filters nothing. A single string for `article_ids` is one id (not its letters);
+    dates are ISO days ('YYYY-MM-DD', or `datetime.date`). `names`: how the caller calls each
+    field in messages (the CLI says --since for published_from)."""
+    if filters is None:
+        return None
+    if isinstance(filters, Filters):
+        fields = {key: getattr(filters, key) for key in FILTER_KEYS}
+    elif isinstance(filters, Mapping):
+        unknown = [str(key) for key in filters if key not in FILTER_KEYS]
+        if unknown:
+            raise FilterError(
+                f"unknown filter key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+                f"the filter keys are {', '.join(FILTER_KEYS)}"
+            )
+        fields = dict(filters)
+    else:
+        raise FilterError(
+            f"filters must be a Filters or a dict with keys {', '.join(FILTER_KEYS)}, not {type(filters).__name__}"
+        )
+    label = {key: key for key in FILTER_KEYS} | dict(names or {})
+    checked = Filters(
+        _article_ids(fields.get("article_ids"), label["article_ids"]),
+        iso_day(fields.get("published_from"), label["published_from"]),
+        iso_day(fields.get("published_to"), label["published_to"]),
+    )
+    if checked.published_from and checked.published_to and checked.published_from > checked.published_to:
+        raise FilterError(
+            f"{label['published_from']} {checked.published_from} is after {label['published_to']} "
+            f"{checked.published_to}: no article can match; swap the dates"
+        )
+    return None if checked.empty else checked
+
+
+def _article_ids(value: Any, name: str) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):  # one id: tuple("abc") would be three one-letter ids
+        return (value,)
+    if isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
+        ids = list(value)
+        if all(isinstance(i, str) and i for i in ids):
+            return tuple(dict.fromkeys(ids))  # in order, once each
+    raise FilterError(f"{name} must be an article id or a list of article ids (strings), not {value!r}")
+
+
+def iso_day(value: Any, name: str) -> str:
+    """'YYYY-MM-DD' for a real day ('' for none): day_number would misread anything else."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):  # a datetime too: its day
+        return value.isoformat()[:10]
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value.strip()):
+        raise FilterError(f"{name}: cannot read date {value!r}; use YYYY-MM-DD, e.g. 2025-07-08")
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError as exc:
+        raise FilterError(f"{name}: there is no day {value.strip()} ({exc}); use a real date as YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ from typing import Any
 import gradio as gr
 
 from qa.errors import QAError
+from qa.store.filters import checked_filters
 from qa.types import Filters
 from qa.ui.render import answer_html, chunks_html, error_html
 from qa.ui.state import UIState
 
 STREAM_INTERVAL = 0.1  # seconds between streamed chat updates
+DATE_NAMES = {"published_from": "Published from", "published_to": "Published until"}  # as labelled
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,14 @@ def build_ask_tab(state: UIState) -> EmptyStoreNotice:
         history.append({"role": "assistant", "content": ""})
         yield history, "", "", ""
         try:
+            # Checked first: a typo in a date is a message, not a model call answering from nothing.
+            filters = checked_filters(
+                Filters(published_from=(date_from or "").strip(), published_to=(date_to or "").strip()), DATE_NAMES
+            )
             assistant = state.assistant(model_name)
             turns = [(m["role"], _text_of(m["content"])) for m in history[:-2]
                      if m["role"] in ("user", "assistant") and not _text_of(m["content"]).startswith("⚠️")]
             standalone = assistant.condense(turns, message) if turns else message
-            filters = Filters(published_from=(date_from or "").strip(), published_to=(date_to or "").strip())
             answer, text, shown_at = None, "", 0.0
             for part in assistant.ask_stream(standalone, top_k=int(k), filters=filters):
                 if isinstance(part, str):
