@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa.answer.chain import AnswerChain
 from qa.answer.prompts import load_prompts
-from qa.errors import EmptyQuestionError, QAError, StoreError
+from qa.errors import EmptyQuestionError, FilterError, QAError, StoreError
 from qa.ingest.pipeline import Ingestor
 from qa.models.registry import build_embedder, build_llm, model_label
 from qa.retrieval.hybrid import HybridRetriever
@@ -23,7 +23,8 @@ from qa.retrieval.index_files import index_folder
 from qa.retrieval.snapshot import StoreSnapshot
 from qa.settings import Settings, load_settings
 from qa.store.chroma import ArticleStore
-from qa.store.opening import open_store
+from qa.store.filters import checked_filters
+from qa.store.opening import open_store, require_store
 from qa.types import Answer, Article, ArticleInfo, FileResult, Filters, IngestReport, RetrievalMode
 
 if TYPE_CHECKING:  # llama-index loads with the models, not at `import qa`
@@ -48,18 +49,22 @@ class Assistant:
     @classmethod
     def open(
         cls, settings: Settings | None = None, *, llm: LLM | None = None, embedder: BaseEmbedding | None = None,
-        **overrides: Any,
+        create: bool = True, **overrides: Any,
     ) -> Assistant:
         """Open (or create) the store named by the settings. `llm`/`embedder` replace the
-        configured backends with any llama-index LLM / embedding object."""
+        configured backends with any llama-index LLM / embedding object. `create=False`: a store
+        folder with no store in it is a `StoreMissingError` and nothing is created (the CLI opens
+        so for every command but `qa ingest`)."""
         if settings is None:
             settings = load_settings(**overrides)
         elif overrides:
             settings = settings.model_copy(update=overrides)
         embedder = embedder or build_embedder(settings)
-        llm = llm or build_llm(settings)
+        llm = llm or build_llm(settings)  # a bad model setting is reported first, store or not
+        if not create:
+            require_store(settings)
         dim = _dimension(embedder)
-        return cls(settings, open_store(settings, embedder.model_name, dim), embedder, llm)
+        return cls(settings, open_store(settings, embedder.model_name, dim, create=create), embedder, llm)
 
     # ----- articles -------------------------------------------------------------------------
     def ingest(
@@ -129,13 +134,8 @@ class Assistant:
         self, question: str, top_k: int | None, filters: Filters | dict | None
     ) -> tuple[str, int, Filters | None]:
         question = self._check_question(question)
+        checked = checked_filters(filters)  # before the store: a misspelt filter fails fast
         self.store.ensure_available()
-        if isinstance(filters, dict):
-            filters = Filters(
-                article_ids=tuple(filters.get("article_ids") or ()),
-                published_from=filters.get("published_from") or "",
-                published_to=filters.get("published_to") or "",
-            )
         if len(self.lexical) == 0:  # (retrieval reads the store's stamp itself; only an empty
             self.lexical.ensure_current(self.store)  # or unloaded index needs a look here)
         if len(self.lexical) == 0:
@@ -143,10 +143,31 @@ class Assistant:
                 f"the store at {self.store.where} has no articles yet; add some first, "
                 "e.g. qa ingest data/sample"
             )
+        self._check_articles_exist(checked)
         k = top_k or self.settings.top_k
         if not 1 <= k <= 50:
             raise QAError(f"top_k must be between 1 and 50, not {k}")
-        return question, k, filters
+        return question, k, checked
+
+    def check_filters(self, filters: Filters | dict | None) -> Filters | None:
+        """`filters` checked and normalised (None when it filters nothing), as `ask` takes them:
+        a `Filters`, or a dict with the keys article_ids (an id or a list of ids), published_from
+        and published_to (ISO days 'YYYY-MM-DD'). A `FilterError` for an unknown key, a wrong
+        type, an impossible date or range, or an article id no stored article has."""
+        checked = checked_filters(filters)
+        self._check_articles_exist(checked)
+        return checked
+
+    def _check_articles_exist(self, filters: Filters | None) -> None:
+        """An unknown id would only make every question unanswerable: say so instead. One store
+        lookup by id (not the local copy, which may predate a removal)."""
+        if filters is None or not filters.article_ids:
+            return
+        stored = self.store.records_of(list(filters.article_ids))
+        unknown = [i for i in filters.article_ids if stored[i] is None]
+        if unknown:
+            which = f"id {unknown[0]!r}" if len(unknown) == 1 else f"ids {', '.join(map(repr, unknown))}"
+            raise FilterError(f"no article with {which} in the store; `qa articles` lists the ids")
 
     def ask_stream(
         self, question: str, top_k: int | None = None, filters: Filters | dict | None = None,
@@ -155,12 +176,16 @@ class Assistant:
         """Yield text deltas of the answer as the model writes them, then the final `Answer`."""
         question, k, filters = self._prepare(question, top_k, filters)
         chunks, timings = self.chain.retrieve(question, k, filters, retrieval or self.settings.retrieval)
-        yield from self.chain.answer_stream(question, chunks, timings)
+        yield from self.chain.answer_stream(question, chunks, timings, filters=filters)
 
     def condense(self, history: list[tuple[str, str]], question: str) -> str:
-        """A follow-up question rewritten to stand alone, using the conversation so far."""
+        """A follow-up question rewritten to stand alone, using the conversation so far. A question
+        that names its own topic and points back at nothing is returned as written, without asking
+        the model: rewriting it could only leak the earlier topic into it (qa/text/followups.py)."""
+        from qa.text.followups import depends_on_earlier
+
         question = self._check_question(question)
-        if not history:
+        if not any(role == "user" for role, _ in history) or not depends_on_earlier(question):
             return question
         from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
@@ -183,6 +208,8 @@ class Assistant:
         if not turns or turns[-1][0] != "user":
             raise EmptyQuestionError("the conversation must end with a user message")
         question = turns[-1][1]
+        if options.get("filters") is not None:  # wrong filters fail before the condensing model call
+            options["filters"] = self.check_filters(options["filters"])
         standalone = self.condense(turns[:-1], question)
         answer = self.ask(standalone, **options)
         return replace(answer, question=question, search_question=standalone)

@@ -19,11 +19,12 @@ from qa.answer.gate import shown_answer
 from qa.answer.parsing import parse_reply
 from qa.answer.prompts import Prompts
 from qa.answer.streaming import AnswerTextStream
+from qa.answer.support import check_support, withdrawal
 from qa.errors import ModelError
 from qa.models.errors import model_errors
 from qa.models.protocols import AnswerRequest, Preparable, ReadsSources
 from qa.retrieval.hybrid import HybridRetriever, Mode
-from qa.types import Answer, Article, Filters, RetrievedChunk
+from qa.types import ABSTENTION, Answer, Article, Filters, RetrievedChunk
 
 
 class AnswerChain:
@@ -43,7 +44,7 @@ class AnswerChain:
 
     def run(self, question: str, top_k: int, filters: Filters | None, mode: Mode) -> Answer:
         chunks, timings = self.retrieve(question, top_k, filters, mode)
-        return self.answer(question, chunks, timings)
+        return self.answer(question, chunks, timings, filters=filters)
 
     def retrieve(self, question: str, top_k: int, filters: Filters | None, mode: Mode):
         if isinstance(self.llm, Preparable):  # lets a model load while the search runs
@@ -56,8 +57,12 @@ class AnswerChain:
         system, user = self.prompts.render(question, chunks)
         return [ChatMessage(role=MessageRole.SYSTEM, content=system), ChatMessage(role=MessageRole.USER, content=user)]
 
-    def answer(self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None) -> Answer:
-        """Everything after retrieval: prompt -> model -> parse -> verify."""
+    def answer(
+        self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None,
+        filters: Filters | None = None,
+    ) -> Answer:
+        """Everything after retrieval: prompt -> model -> parse -> verify -> support. `filters`: what
+        retrieval was restricted to; an answer citing an article outside them is withdrawn."""
         timings = dict(timings or {})
         ask = self._prompted(question, chunks, timings)
         started = time.perf_counter()
@@ -68,7 +73,7 @@ class AnswerChain:
                 response = self.llm.chat(ask)
                 content = response.message.content or ""
         timings["model"] = _ms(started)
-        return self._finish(question, chunks, content, response, timings)
+        return self._finish(question, chunks, content, response, timings, filters)
 
     def _prompted(
         self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float]
@@ -84,7 +89,8 @@ class AnswerChain:
         return prompted
 
     def answer_stream(
-        self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None
+        self, question: str, chunks: list[RetrievedChunk], timings: dict[str, float] | None = None,
+        filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it arrives, then the final verified `Answer`."""
         timings = dict(timings or {})
@@ -106,9 +112,11 @@ class AnswerChain:
                 if delta:
                     yield delta
         timings["model"] = _ms(started)
-        yield self._finish(question, chunks, text, last, timings)
+        yield self._finish(question, chunks, text, last, timings, filters)
 
-    def _finish(self, question, chunks, content: str, response, timings: dict[str, float]) -> Answer:
+    def _finish(
+        self, question, chunks, content: str, response, timings: dict[str, float], filters: Filters | None = None
+    ) -> Answer:
         _check_complete(content, response, self.model_name)
         started = time.perf_counter()
         reply = parse_reply(content)
@@ -116,23 +124,32 @@ class AnswerChain:
         started = time.perf_counter()
         citations, unverified = verify(reply.citations, chunks, self.load_article)
         timings["verify"] = _ms(started)
-        timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 2)
         shown = shown_answer(reply, citations, self.prompts.instructions)
+        support = None
+        if shown.answerable:  # quoted: now is the answer about what was asked?
+            started = time.perf_counter()
+            support = check_support(question, reply.short, citations, filters, self.load_article)
+            timings["support"] = _ms(started)
+        timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 2)
+        common = dict(question=question, unverified=tuple(unverified), retrieved=tuple(chunks),
+                      model=self.model_name, timings=timings, usage=_usage(response), support=support)
+        if support is not None and not support.supported:
+            # Not an answer: the quotes are real, but they do not answer this question.
+            return Answer(answer=ABSTENTION, answerable=False, withdrawn=withdrawal(support),
+                          related=tuple(citations[:RELATED]), **common)
         unsupported = unsupported_claims(shown.answer, [c.quote for c in citations]) if shown.answerable else []
         return Answer(
-            question=question,
             answer=shown.answer,
             short=shown.short,
             answerable=shown.answerable,
             citations=tuple(citations) if shown.answerable else (),
-            unverified=tuple(unverified),
             unsupported=tuple(unsupported),
             withdrawn=shown.withdrawn,
-            retrieved=tuple(chunks),
-            model=self.model_name,
-            timings=timings,
-            usage=_usage(response),
+            **common,
         )
+
+
+RELATED = 2  # verified passages a withdrawn answer shows as "may be related"
 
 
 def _words_of(reply: Callable[[], str]) -> Iterator[Any]:

@@ -49,7 +49,9 @@ def ask_command(
     filters = _filters(article, since, until)
     if question == "-":
         questions = read_questions(sys.stdin)
-        failed = ask_many(open_assistant(), questions, as_json=as_json, stream=stream, top_k=top_k, filters=filters)
+        assistant = open_assistant()
+        assistant.check_filters(filters)  # an unknown --article id fails once, not per question
+        failed = ask_many(assistant, questions, as_json=as_json, stream=stream, top_k=top_k, filters=filters)
         if failed:
             err.print(f"[bold red]error:[/] {failed} of {len(questions)} questions failed (see above)")
             raise typer.Exit(1)
@@ -68,25 +70,38 @@ def chat_command(
     """A conversation: follow-up questions ("and how many bodies?") are read with the earlier turns."""
     filters = _filters(article, since, until)
     lines = None if sys.stdin.isatty() else sys.stdin  # piped turns are read as they come
-    failed = chat(open_assistant(), lines, as_json=as_json, top_k=top_k, filters=filters)
+    assistant = open_assistant()
+    assistant.check_filters(filters)  # an unknown --article id fails before the first prompt
+    failed = chat(assistant, lines, as_json=as_json, top_k=top_k, filters=filters)
     if failed:
         err.print(f"[bold red]error:[/] {failed} turn(s) failed (see above)")
         raise typer.Exit(1)
 
 
+OPTION_NAMES = {"article_ids": "--article", "published_from": "--since", "published_to": "--until"}
+
+
 def _filters(article: list[str], since: Optional[str], until: Optional[str]) -> Filters:
-    return Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
+    """The filter options, checked before anything loads: dates and range here, the ids by
+    `Assistant.check_filters` once the store is open. A FilterError exits 2, like click's own
+    bad option values."""
+    from qa.store.filters import checked_filters
+
+    given = Filters(tuple(article), _date_option(since, "--since"), _date_option(until, "--until"))
+    return checked_filters(given, OPTION_NAMES) or Filters()
 
 
 def _date_option(value: Optional[str], name: str) -> str:
+    """An ISO day from what the user typed (also "July 8, 2025", "2025/07/08")."""
     if not value:
         return ""
     from qa.ingest.dates import parse_date
+    from qa.store.filters import iso_day
 
     try:
         return parse_date(value)
     except ValueError:
-        raise QAError(f"{name}: cannot read date {value!r}; use YYYY-MM-DD") from None
+        return iso_day(value, name)  # raises the strict reader's message: unreadable, or no such day
 
 
 # ----- answering and printing ---------------------------------------------------------------
@@ -205,13 +220,30 @@ def print_answer(answer: Answer, streamed: bool = False) -> None:
         meta = ", ".join(x for x in (c.source, c.published) if x)
         out.print(f"\n[bold][{number}][/] {escape(c.title)}" + (f" ({escape(meta)})" if meta else ""))
         out.print(f"    [dim]{escape(c.article_id)} chars {c.start}-{c.end}[/]")
-        badge = f" [yellow](fuzzy match, {c.score:g})[/]" if c.match == "fuzzy" else ""
-        out.print(f"    “{escape(c.quote)}”{badge}")
+        found = f"fuzzy match, {c.score:g}" if c.match == "fuzzy" else c.match
+        out.print(f"    “{escape(c.quote)}” [dim](quote found in article, {escape(found)})[/]")
+    _print_support(answer)
     if answer.unsupported:
         out.print(f"\n[yellow]not found in any cited passage:[/] {escape(', '.join(answer.unsupported))}")
     for u in answer.unverified:
         out.print(f"\n[red]dropped unverifiable quote[/] ({escape(u.reason)}): “{escape(u.quote)}”")
     out.print(f"\n[dim]model: {escape(answer.model)} · {answer.timings.get('total', 0):.0f} ms[/]")
+
+
+def _print_support(answer: Answer) -> None:
+    """Which answer-level checks passed: "answer supported" only when all did. A withdrawn
+    answer's passages are listed as "may be related", not as an answer."""
+    support = answer.support
+    if support is not None and support.supported:
+        out.print(f"\n[green]answer supported[/] [dim]({', '.join(c.name for c in support.checks)} passed)[/]")
+    elif support is not None:
+        out.print("\n[yellow]an answer was withdrawn: not supported[/] "
+                  + escape("; ".join(f"{c.name}: {c.detail}" for c in support.failed)))
+    if answer.related:
+        out.print("\n[bold]may be related[/] [dim](not an answer)[/]")
+        for c in answer.related:
+            meta = ", ".join(x for x in (c.title, c.published) if x)
+            out.print(f"  - {escape(meta)}: “{escape(c.quote)}”")
 
 
 def _print_error(question: str, exc: QAError, as_json: bool, label: str = "") -> None:

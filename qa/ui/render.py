@@ -27,6 +27,10 @@ CSS = """
 .qa-viewer{max-height:420px;overflow:auto;border-top:1px solid #d0d7de;margin-top:6px;padding-top:6px;white-space:pre-wrap}
 .qa-viewer mark{background:#ffe58f}
 .qa-viewer mark.qa-current{background:#ffb800;outline:2px solid #d48806}
+.qa-support{margin:4px 0;font-size:.9em;color:#57606a}
+.qa-support.failed{color:#7d4e00}
+.qa-related{margin-top:8px;border:1px dashed #afb8c1;padding:6px 10px;color:#57606a}
+.qa-related-head{font-weight:600;font-size:.85em;text-transform:uppercase}
 .qa-abstain{font-style:italic;color:#57606a;border-left:4px solid #afb8c1;padding-left:8px}
 .qa-unsupported{color:#9a6700;background:#fff8c5;padding:4px 8px;border-radius:6px}
 .qa-model{color:#57606a;font-size:.85em;margin-top:6px}
@@ -47,9 +51,43 @@ document.addEventListener('toggle', function (event) {
 
 
 def _badge(c: Citation) -> str:
+    """Says what a verified citation proves: the quote is in the article, not that it answers."""
     if c.match == "fuzzy":
-        return f'<span class="qa-badge fuzzy">verified fuzzy ({c.score:g})</span>'
-    return f'<span class="qa-badge {escape(c.match)}">verified exact</span>'
+        return f'<span class="qa-badge fuzzy">quote found in article (verified fuzzy, {c.score:g})</span>'
+    return f'<span class="qa-badge {escape(c.match)}">quote found in article (verified exact)</span>'
+
+
+def _support_html(answer: Answer) -> str:
+    """The answer-level verdict: "answer supported" only when every support check passed."""
+    support = answer.support
+    if support is None:
+        return ""
+    if support.supported:
+        names = ", ".join(escape(CHECK_LABELS.get(c.name, c.name)) for c in support.checks)
+        return f'<div class="qa-support ok"><span class="qa-badge exact">answer supported</span> {names}</div>'
+    failed = "; ".join(escape(c.detail) for c in support.failed)
+    return f'<div class="qa-support failed">An answer was withdrawn: it failed the support check ({failed}).</div>'
+
+
+CHECK_LABELS = {
+    "short_in_quote": "short answer in a quote",
+    "question_terms": "question's names in the passage",
+    "filters": "inside the filters",
+    "answer_type": "answer of the kind asked",
+}
+
+
+def _related_html(answer: Answer) -> str:
+    """A withdrawn answer's passages, shown as possibly related reading, not as an answer."""
+    if not answer.related:
+        return ""
+    items = "".join(
+        f'<li><b><bdi>{escape(c.title)}</bdi></b>'
+        + (f" · {escape(c.published)}" if c.published else "")
+        + f': <span class="qa-related-quote">“{escape(c.quote)}”</span></li>'
+        for c in answer.related
+    )
+    return f'<div class="qa-related"><div class="qa-related-head">May be related (not an answer)</div><ul>{items}</ul></div>'
 
 
 def _context(text: str, c: Citation) -> str:
@@ -85,6 +123,7 @@ def answer_html(answer: Answer, load_article: Callable[[str], Article | None]) -
         parts.append(f'<div class="qa-abstain">{escape(answer.answer)}</div>')
     if answer.short:
         parts.append(f'<div class="qa-short">Short answer: <b>{escape(answer.short)}</b></div>')
+    parts.append(_support_html(answer))
     if answer.unsupported:
         parts.append(
             '<div class="qa-unsupported">Not found in any cited passage: '
@@ -107,6 +146,7 @@ def answer_html(answer: Answer, load_article: Callable[[str], Article | None]) -
             + f'<div class="qa-context">{_context(text, c)}</div></summary>'
             f'<div class="qa-viewer">{article_html(text, same, number, uid)}</div></details>'
         )
+    parts.append(_related_html(answer))
     if answer.unverified:
         parts.append(f'<div class="qa-model">{len(answer.unverified)} quote(s) the model gave could not be found and were dropped.</div>')
     parts.append(f'<div class="qa-model">Answered by {escape(answer.model)} in {answer.timings.get("total", 0):.0f} ms</div>')

@@ -234,9 +234,10 @@ def test_no_questions_on_stdin_is_a_clear_error(sample_store, stdin):
     assert result.stdout == ""
 
 
-def test_questions_from_stdin_on_an_empty_store_stop_at_the_first(tmp_path):
+def test_questions_from_stdin_on_a_missing_store_stop_at_the_first(tmp_path):
     result = run("ask", "-", store=tmp_path / "empty", input="How many hostages?\nWhat budget?\n")
-    assert result.returncode == 1 and result.stderr.count("qa ingest") == 1
+    assert result.returncode == 1 and result.stderr.count("ingest FILES") == 1
+    assert result.stdout == "" and not (tmp_path / "empty").exists()
 
 
 def test_chat_reads_follow_ups_with_the_earlier_turns(sample_store):
@@ -288,8 +289,14 @@ def test_chat_at_a_terminal_prompts_and_ends_on_ctrl_d(sample_store):
 
 
 def test_empty_store(tmp_path):
-    result = run("ask", "How many hostages would be released?", store=tmp_path / "empty")
-    assert result.returncode == 1 and "qa ingest" in result.stderr
+    store = tmp_path / "empty"
+    result = run("ask", "How many hostages would be released?", store=store)
+    assert result.returncode == 1 and f"qa --store {store} ingest FILES" in result.stderr
+    # A store that exists but holds no articles (its one article removed) says so too.
+    run("ingest", SAMPLE / "gaza-ceasefire-talks.md", store=store)
+    assert run("remove", "gaza-ceasefire-talks", store=store).returncode == 0
+    result = run("ask", "How many hostages would be released?", store=store)
+    assert result.returncode == 1 and "has no articles yet" in result.stderr and "qa ingest" in result.stderr
 
 
 def test_help_does_not_import_heavy_modules(tmp_path):
@@ -314,3 +321,91 @@ def test_every_entry_point_lists_every_command_in_order(entry, tmp_path):
     assert listed == COMMANDS
     ingest = subprocess.run([*entry, "ingest", "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert "(.txt .md .html .json .jsonl)" in ingest.stdout  # from the one table of formats
+
+
+# ----- wrong input is refused, not ignored (issues 19 and 22) -------------------------------
+def _one_line_error(result, code: int) -> str:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    return result.stderr
+
+
+@pytest.mark.parametrize("command", ["ask", "chat"])
+def test_unknown_article_ids_are_named_before_any_answer(sample_store, command):
+    args = ["--article", "norvale-city-budget", "--article", "no-such-article"]
+    if command == "ask":
+        result = run("ask", *args, "What budget did Norvale approve?", store=sample_store)
+    else:
+        result = run("chat", *args, store=sample_store, input="What budget did Norvale approve?\n")
+    message = _one_line_error(result, 2)  # a usage error, like click's bad option values
+    assert "no article with id 'no-such-article'" in message and "`qa articles`" in message
+    assert "norvale-city-budget" not in message and result.stdout == ""
+
+
+def test_unknown_article_id_stops_a_stdin_run_once(sample_store):
+    result = run("ask", "-", "--article", "nope", store=sample_store, input="How many hostages?\nWhat budget?\n")
+    assert "no article with id 'nope'" in _one_line_error(result, 2) and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        (["--since", "2025-02-30"], "--since: there is no day 2025-02-30"),
+        (["--until", "2025-13-01"], "--until: there is no day 2025-13-01"),
+        (["--since", "2025-09-30", "--until", "September 15, 2025"], "--since 2025-09-30 is after --until 2025-09-15"),
+    ],
+)
+def test_impossible_dates_are_usage_errors(sample_store, options, words):
+    result = run("ask", *options, "storm damage", store=sample_store)
+    assert words in _one_line_error(result, 2) and result.stdout == ""
+
+
+def test_a_one_day_range_is_fine(sample_store):
+    result = run("ask", "--json", "--since", "2025-06-18", "--until", "June 18, 2025", "budget", store=sample_store)
+    assert result.returncode == 0, result.stderr
+    assert {r["article_id"] for r in json.loads(result.stdout)["retrieved"]} == {"norvale-city-budget"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["ask", "How many hostages?"], ["chat"], ["articles"], ["stats", "--json"], ["remove", "some-id"], ["doctor"]],
+)
+def test_every_command_but_ingest_refuses_a_missing_store_and_creates_nothing(tmp_path, args):
+    store = tmp_path / "nowhere" / "store"
+    result = run(*args, store=store, input="How many hostages?\n")
+    message = _one_line_error(result, 1)
+    assert f"no article store at {store}" in message and f"qa --store {store} ingest FILES" in message
+    assert result.stdout == "" and not (tmp_path / "nowhere").exists()
+
+
+def test_global_store_option_names_a_missing_store_too(tmp_path, sample_store):
+    folder = tmp_path / "empty-folder"  # exists, but holds no store: nothing is written into it
+    folder.mkdir()
+    result = run("--store", folder, "articles", store=sample_store)
+    assert f"no article store at {folder}" in _one_line_error(result, 1)
+    assert list(folder.iterdir()) == []
+
+
+def test_server_mode_has_no_local_store_to_require(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env.update(QA_STORE=str(tmp_path / "unused"), QA_CHROMA_URL="http://127.0.0.1:9")  # nothing listens
+    result = subprocess.run([QA, "articles"], capture_output=True, text=True, env=env, timeout=120)
+    message = _one_line_error(result, 1)
+    assert "Chroma server at http://127.0.0.1:9" in message and "no article store" not in message
+
+
+def test_ask_prints_which_support_checks_passed(sample_store):
+    done = run("ask", "How many beds will the new Castelmere shelter have?", store=sample_store)
+    assert done.returncode == 0, done.stderr
+    assert "quote found in article" in done.stdout
+    assert "answer supported" in done.stdout
+
+
+def test_ask_json_withdraws_an_answer_from_outside_the_date_range(sample_store):
+    done = run("ask", "How long would the ceasefire last?", "--since", "2025-08-01", "--json", store=sample_store)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    # whatever the model picks in the articles after August, it is not a ceasefire answer
+    assert not answer["answerable"]
+    assert answer["citations"] == []
+    assert answer["support"] is None or not answer["support"]["supported"]

@@ -1,0 +1,125 @@
+"""The answer-level verdict: is the answer, not only its quotes, backed by what it cites?
+
+A verified citation proves "this quote is in the article". Every model's answer (the offline
+reader's and any LLM's) then goes through four checks, each a `SupportCheck` of `Support`:
+
+- short_in_quote  the short answer is words of a verified quote;
+- question_terms  the question's names, identifiers and topic are in the cited passage (the
+                  quote's sentences and the one before) or its article's title and lede, and the
+                  passage does not name a sibling instead ("Halcyon-1" for "Halcyon-2");
+- filters         every cited article lies inside the requested date range and article filter;
+- answer_type     the short answer is of the kind asked for (a person for "who", a number with a
+                  fitting unit for "how much does it weigh").
+
+The text predicates live in qa/reader/support.py, so the extractive reader can use them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qa.answer.gate import verified_short
+from qa.reader.support import lede, passage_around, sentence_before, terms_check, type_check
+from qa.types import Article, Citation, Filters, Support, SupportCheck
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A citation with the text around it that the checks read."""
+
+    citation: Citation
+    passage: str  # the whole sentences the quote lies in
+    before: str  # the sentence before them
+    title: str
+    lede: str
+
+
+def check_support(
+    question: str,
+    short: str | None,
+    citations: list[Citation] | tuple[Citation, ...],
+    filters: Filters | None,
+    load_article: Callable[[str], Article | None],
+) -> Support:
+    """`short`: the short answer the model claimed (None when it gave none); `citations`: the
+    verified ones."""
+    cited = [_cited(c, load_article) for c in citations]
+    shown = verified_short(short, list(citations))
+    return Support(checks=(
+        _short_in_quote(short, shown),
+        _question_terms(question, shown, cited),
+        _filters(filters, citations),
+        _answer_type(question, shown, cited),
+    ))
+
+
+def withdrawal(support: Support) -> str:
+    """One line for `Answer.withdrawn`: which checks failed and why."""
+    return "the answer was withdrawn: " + "; ".join(f"{c.detail}" for c in support.failed)
+
+
+def _cited(citation: Citation, load_article: Callable[[str], Article | None]) -> Cited:
+    article = load_article(citation.article_id)
+    if article is None or article.text[citation.start:citation.end] != citation.quote:
+        return Cited(citation, citation.quote, "", citation.title, "")
+    text = article.text
+    return Cited(citation, passage_around(text, citation.start, citation.end),
+                 sentence_before(text, citation.start), article.title, lede(text))
+
+
+def _short_in_quote(claimed: str | None, shown: str | None) -> SupportCheck:
+    if not claimed:
+        return SupportCheck("short_in_quote", True, "no short answer was given")
+    if shown is None:
+        return SupportCheck("short_in_quote", False, f"the short answer {claimed!r} is in none of the quotes")
+    return SupportCheck("short_in_quote", True, f"{shown!r} is in a quote")
+
+
+def _holding(short: str | None, cited: list[Cited]) -> list[Cited]:
+    """The citations the short answer came from (all of them when there is none)."""
+    if short:
+        wanted = " ".join(short.split()).casefold()
+        holding = [c for c in cited if wanted in " ".join(c.citation.quote.split()).casefold()]
+        if holding:
+            return holding
+    return cited
+
+
+def _question_terms(question: str, short: str | None, cited: list[Cited]) -> SupportCheck:
+    if not cited:
+        return SupportCheck("question_terms", False, "no cited passage")
+    chosen = _holding(short, cited)
+    passed, detail = terms_check(
+        question,
+        "\n".join(c.passage for c in chosen),
+        "\n".join(dict.fromkeys(c.title for c in chosen)),
+        "\n".join(dict.fromkeys(c.lede for c in chosen)),
+        before="\n".join(c.before for c in chosen),
+    )
+    return SupportCheck("question_terms", passed, detail)
+
+
+def _filters(filters: Filters | None, citations: list[Citation] | tuple[Citation, ...]) -> SupportCheck:
+    if filters is None or filters.empty:
+        return SupportCheck("filters", True, "no filters were requested")
+    for c in citations:
+        if filters.article_ids and c.article_id not in filters.article_ids:
+            return SupportCheck("filters", False, f"cites article {c.article_id!r}, outside the requested articles")
+        if filters.published_from or filters.published_to:
+            if not c.published:
+                return SupportCheck("filters", False, f"cites article {c.article_id!r}, whose date is unknown")
+            if filters.published_from and c.published < filters.published_from:
+                return SupportCheck("filters", False,
+                                    f"cites article {c.article_id!r} of {c.published}, before {filters.published_from}")
+            if filters.published_to and c.published > filters.published_to:
+                return SupportCheck("filters", False,
+                                    f"cites article {c.article_id!r} of {c.published}, after {filters.published_to}")
+    return SupportCheck("filters", True, "every cited article is inside the filters")
+
+
+def _answer_type(question: str, short: str | None, cited: list[Cited]) -> SupportCheck:
+    holding = _holding(short, cited)
+    sentence = holding[0].passage if holding else (short or "")
+    passed, detail = type_check(question, short, sentence)
+    return SupportCheck("answer_type", passed, detail)

@@ -1,0 +1,99 @@
+"""The answer-level support check, and that the chain withdraws an answer that fails it."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+from conftest import SAMPLE
+from qa.answer.support import check_support
+from qa.ingest.loading import load_file, walk
+from qa.types import ABSTENTION, Citation, Filters
+
+ARTICLES = {a.id: a for path in walk([SAMPLE]) for a in load_file(path)}
+
+
+def cite(article_id: str, quote: str) -> Citation:
+    article = ARTICLES[article_id]
+    start = article.text.index(quote)
+    return Citation(article_id, article.title, start, start + len(quote), quote, published=article.published)
+
+
+def test_a_right_answer_passes_every_check():
+    support = check_support("How many beds will the new Castelmere shelter have?", "220",
+                            [cite("castelmere-city-budget", "a shelter with 220 beds on Marlowe Street")],
+                            None, ARTICLES.get)
+    assert support.supported, support.to_dict()
+    assert [c.name for c in support.checks] == ["short_in_quote", "question_terms", "filters", "answer_type"]
+
+
+def test_a_sibling_identifier_fails_question_terms():
+    support = check_support("When did Halcyon-2 launch?", "2016",
+                            [cite("halcyon-2-launch", "Halcyon-1, launched in 2016")], None, ARTICLES.get)
+    assert [c.name for c in support.failed] == ["question_terms"]
+    assert "Halcyon-1" in support.failed[0].detail
+
+
+def test_a_cited_article_outside_the_date_range_fails_filters():
+    citations = [cite("gaza-ceasefire-talks", "a temporary truce that would last 60 days")]
+    question = "How long would the truce last?"
+    inside = check_support(question, "60 days", citations, Filters(published_from="2025-07-01"), ARTICLES.get)
+    outside = check_support(question, "60 days", citations, Filters(published_from="2025-08-01"), ARTICLES.get)
+    other = check_support(question, "60 days", citations, Filters(article_ids=("halcyon-2-launch",)), ARTICLES.get)
+    assert inside.supported
+    assert [c.name for c in outside.failed] == ["filters"]
+    assert [c.name for c in other.failed] == ["filters"]
+
+
+def test_a_short_answer_in_no_quote_fails():
+    support = check_support("How many beds will the shelter have?", "300",
+                            [cite("castelmere-city-budget", "a shelter with 220 beds")], None, ARTICLES.get)
+    assert "short_in_quote" in [c.name for c in support.failed]
+
+
+class Canned:
+    """A chat model that always gives one reply (the chain treats any LLM alike)."""
+
+    def __init__(self, reply: dict):
+        self.content = json.dumps(reply)
+
+    def chat(self, messages):
+        return SimpleNamespace(message=SimpleNamespace(content=self.content), raw=None)
+
+
+def test_the_chain_withdraws_an_unsupported_answer_and_keeps_the_passage_as_related(sample_assistant):
+    chain = sample_assistant.chain
+    question = "When did Halcyon-2 launch?"
+    chunks, timings = chain.retrieve(question, 5, None, "hybrid")
+    source = next(i for i, c in enumerate(chunks, start=1) if "Halcyon-1, launched in 2016" in c.text)
+    chain.llm = Canned({"answerable": True, "quote": "Halcyon-1, launched in 2016", "source": source,
+                        "short": "2016", "answer": "In 2016 [%d]." % source})
+    answer = chain.answer(question, chunks, timings)
+    assert not answer.answerable
+    assert answer.answer == ABSTENTION
+    assert answer.citations == ()
+    assert "Halcyon-1" in answer.withdrawn
+    assert answer.support is not None and not answer.support.supported
+    assert [c.quote for c in answer.related] == ["Halcyon-1, launched in 2016"]
+    assert answer.to_dict()["support"]["failed"] == ["question_terms"]
+
+
+def test_the_chain_withdraws_an_answer_citing_outside_the_filters(sample_assistant):
+    chain = sample_assistant.chain
+    question = "How long did the last transit strike in Lakemont last?"
+    chunks, timings = chain.retrieve(question, 5, None, "hybrid")
+    source = next(i for i, c in enumerate(chunks, start=1) if "lasted 11 days" in c.text)
+    chain.llm = Canned({"answerable": True, "quote": "lasted 11 days", "source": source, "short": "11 days",
+                        "answer": "11 days [%d]." % source})
+    kept = chain.answer(question, chunks, timings, filters=Filters(published_from="2025-11-01"))
+    withdrawn = chain.answer(question, chunks, timings, filters=Filters(published_to="2025-08-01"))
+    assert kept.answerable and kept.support is not None and kept.support.supported
+    assert not withdrawn.answerable and "2025-08-01" in withdrawn.withdrawn
+
+
+def test_an_abstention_has_no_support(sample_assistant):
+    chain = sample_assistant.chain
+    chunks, timings = chain.retrieve("Who is the mayor of Lakemont?", 5, None, "hybrid")
+    chain.llm = Canned({"answerable": False, "quote": "", "source": 0, "short": "", "answer": ABSTENTION})
+    answer = chain.answer("Who is the mayor of Lakemont?", chunks, timings)
+    assert not answer.answerable and answer.support is None and answer.related == ()
