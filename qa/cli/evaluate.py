@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from qa.cli.console import err, escape, out, print_json, user_errors
-from qa.cli.context import load_settings
+from qa.cli.context import load_settings, require_store
 from qa.errors import QAError
 from qa.types import RETRIEVAL_MODES
 
@@ -22,7 +22,9 @@ MODES_TEXT = f"{', '.join(RETRIEVAL_MODES[1:])} or {RETRIEVAL_MODES[0]}"
 def eval_command(
     gold: Optional[str] = typer.Argument(None, help="Gold JSONL file, or 'compare' followed by two report folders."),
     others: Optional[list[str]] = typer.Argument(None, help="With 'compare': the two report folders A B."),
-    articles: Optional[Path] = typer.Option(None, "--articles", help="Build a throwaway store from these articles first."),
+    articles: Optional[list[Path]] = typer.Option(
+        None, "--articles", help="Build a throwaway store from these articles first (repeat for more folders or files)."
+    ),
     squad: Optional[Path] = typer.Option(None, "--squad", help="A SQuAD 1.1/2.0 JSON file: each paragraph is an article."),
     squad_articles: Optional[str] = typer.Option(None, "--squad-articles", help="Which SQuAD articles, START:END (e.g. 0:8)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Report folder (default eval/reports/NAME-TIME)."),
@@ -52,12 +54,17 @@ def eval_command(
     floors, ceilings = _limits(fail_under, fail_over, baseline)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from qa.evaluation.gold import load_gold
     from qa.evaluation.reports import metric_rows, write_reports
     from qa.evaluation.runner import check_floors, run_eval
 
     settings = load_settings()
     if model:
         settings = settings.model_copy(update={"llm": model})
+    if not articles and squad is None:
+        if gold:
+            load_gold(Path(gold))  # a wrong gold file is the first thing to say
+        require_store(settings)  # the run reads the user's store: one that does not exist is an error
     progress = Progress(
         TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err, disable=as_json or not err.is_terminal, transient=True,
@@ -89,6 +96,12 @@ def eval_command(
         for name, value in metric_rows(summary):
             table.add_row(name, "n/a" if value is None else str(value))
         out.print(table)
+        abstention = summary["metrics"]["abstention"]
+        out.print(
+            f"[bold]false answers: {abstention['false_answers']}[/] (answered when it should not have: "
+            f"unanswerable, wrong entity or dates) · [bold]false refusals: {abstention['false_refusals']}[/] "
+            f"of {summary['metrics']['answerable']} answerable"
+        )
         out.print(f"{summary['metrics']['questions']} questions in {summary['cost']['seconds']} s; report: {out_dir}")
         for problem in summary["gold_problems"]:
             err.print(f"[yellow]gold problem:[/] {escape(problem)}")
@@ -96,6 +109,8 @@ def eval_command(
         for failure in failures:
             err.print(f"[bold red]below floor:[/] {escape(failure)}")
         raise typer.Exit(1)
+    if floors or ceilings:
+        err.print(f"[green]baseline: all {len(floors) + len(ceilings)} checks passed[/]")
 
 
 def _limits(

@@ -8,9 +8,12 @@ Every question gets one outcome, checked in this order:
   articles, so it was withdrawn (qa/answer/gate.py);
 - "reply unusable": the reply claimed an answer with no quote at all (unparseable, or the prompt's
   own placeholders), so it was withdrawn;
+- "support check withdrew it": a quoted answer failed the answer-level checks
+  (qa/answer/support.py: wrong entity, type, dates) and was withdrawn;
 - "model abstained": the passage was there and the model said the articles do not answer;
 - "model answered wrongly": an answer was shown, but not a gold one;
-- "false answer": an unanswerable question was answered.
+- "false answer": answered when it should not have: an unanswerable question, a known wrong
+  answer (wrong entity or dates), or a citation outside the question's filters.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ OUTCOMES = (
     "retrieval missed the passage",
     "citation dropped",
     "reply unusable",
+    "support check withdrew it",
     "model abstained",
     "model answered wrongly",
     "false answer",
@@ -33,13 +37,17 @@ def outcome(result: QuestionResult, top_k: int) -> str:
     scores = result.scores
     if result.error:
         return "error"
+    if scores.get("false_answer"):
+        return "false answer"
     if not result.gold_answerable:
-        return "false answer" if result.answerable else "right"
+        return "right"
     if result.answerable and scores.get("answer_recall"):
         return "right"
     rank = scores.get("evidence_rank")
     if scores.get("evidence_spans") and (rank is None or rank > top_k):
         return "retrieval missed the passage"
+    if result.withdrawn and result.support is not None and not result.support.get("supported"):
+        return "support check withdrew it"
     if result.withdrawn:
         return "citation dropped" if result.unverified else "reply unusable"
     return "model answered wrongly" if result.answerable else "model abstained"

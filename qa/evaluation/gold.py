@@ -4,6 +4,10 @@ JSONL, one question a line:
     {"id": "q1", "question": "...", "answers": ["ten", "10"], "answerable": true,
      "evidence": [{"article": "ARTICLE_ID", "quote": "...", "start": 1234, "end": 1264}]}
 `start`/`end` are optional; unknown fields are ignored (except `tags`, kept for grouping).
+Optional, for trust checks: `since`/`until` (ISO dates) and `articles` (ids) restrict the search as
+`qa ask --since/--until/--article` do; `history` (earlier questions of a chat) makes the question a
+follow-up, condensed as `qa chat` does; `wrong_answers` are answers about the wrong entity or dates
+("2016" for "When did Halcyon-2 launch?" from a sentence about Halcyon-1): giving one is a false answer.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 from qa.errors import QAError
 from qa.ingest.loading import slug
-from qa.types import Article
+from qa.types import Article, Filters
 
 
 class GoldError(QAError):
@@ -41,6 +45,9 @@ class GoldQuestion:
     answerable: bool
     evidence: tuple[Evidence, ...] = ()
     tags: tuple[str, ...] = field(default=())
+    filters: Filters = field(default_factory=Filters)
+    history: tuple[str, ...] = ()  # earlier questions of the chat, oldest first
+    wrong_answers: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +57,9 @@ class GoldQuestion:
             "answerable": self.answerable,
             "evidence": [e.to_dict() for e in self.evidence],
             "tags": list(self.tags),
+            "filters": self.filters.to_dict(),
+            "history": list(self.history),
+            "wrong_answers": list(self.wrong_answers),
         }
 
 
@@ -96,6 +106,9 @@ def _question(record: Any, where: str) -> GoldQuestion:
         evidence.append(Evidence(item["article"], item.get("quote", ""), start, end))
     tags = record.get("tags") or []
     return GoldQuestion(
+        filters=_filters(record, where),
+        history=_strings(record, "history", where),
+        wrong_answers=_strings(record, "wrong_answers", where),
         id=str(record.get("id") or where.replace(" ", "-")),
         question=question.strip(),
         answers=tuple(answers),
@@ -103,6 +116,28 @@ def _question(record: Any, where: str) -> GoldQuestion:
         evidence=tuple(evidence),
         tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
     )
+
+
+def _strings(record: dict, key: str, where: str) -> tuple[str, ...]:
+    value = record.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise GoldError(f"{where}: {key!r} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _filters(record: dict, where: str) -> Filters:
+    from datetime import date
+
+    dates = {}
+    for key in ("since", "until"):
+        value = record.get(key) or ""
+        try:
+            dates[key] = date.fromisoformat(value).isoformat() if value else ""
+        except (TypeError, ValueError):
+            raise GoldError(f"{where}: {key!r} must be a date as YYYY-MM-DD, not {value!r}") from None
+    if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
+        raise GoldError(f"{where}: 'since' {dates['since']} is after 'until' {dates['until']}")
+    return Filters(_strings(record, "articles", where), dates["since"], dates["until"])
 
 
 def load_gold(path: Path) -> list[GoldQuestion]:

@@ -46,7 +46,7 @@ def run_eval(
     settings: Settings,
     *,
     gold: Path | None = None,
-    articles: Path | None = None,
+    articles: Path | list[Path] | None = None,
     squad: Path | None = None,
     squad_articles: str | None = None,
     retrieval: str | None = None,
@@ -64,8 +64,10 @@ def run_eval(
     again: a script passing workers != 1 needs an `if __name__ == "__main__":` guard."""
     if squad is None and gold is None:
         raise GoldError("give a gold file (qa eval GOLD.jsonl) or a SQuAD file (--squad FILE)")
-    if articles is not None and not Path(articles).exists():
-        raise GoldError(f"--articles {articles}: no such file or folder")
+    article_paths = [Path(articles)] if isinstance(articles, (str, Path)) else [Path(a) for a in articles or []]
+    for path in article_paths:
+        if not path.exists():
+            raise GoldError(f"--articles {path}: no such file or folder")
     squad_articles_list = None
     if squad is not None:
         squad_articles_list, questions = load_squad(Path(squad), squad_articles)
@@ -75,7 +77,7 @@ def run_eval(
         gold_path = Path(gold)
     mode = retrieval or settings.retrieval
     k = top_k or settings.top_k
-    throwaway = articles is not None or squad is not None
+    throwaway = bool(article_paths) or squad is not None
     if workers is None:
         workers = auto_workers(settings, len(questions), embedder)
     elif workers > 1 and embedder is not None:
@@ -87,8 +89,8 @@ def run_eval(
         ingest_failures: list[str] = []
         if squad_articles_list is not None:
             assistant.add_articles(squad_articles_list)
-        if articles is not None:
-            report = assistant.ingest([articles])
+        if article_paths:
+            report = assistant.ingest(article_paths)
             ingest_failures = [f"{f.path}: {f.reason}" for f in report.failed]
         if on_start is not None:
             on_start(len(questions))
@@ -106,7 +108,7 @@ def run_eval(
                 "questions": len(questions),
             },
             "corpus": {
-                "source": str(articles or squad or assistant.store.where),
+                "source": ", ".join(map(str, article_paths)) or str(squad or assistant.store.where),
                 "articles": len(infos),
                 "chunks": sum(a.chunks for a in infos),
                 "sha256": corpus_digest,

@@ -46,6 +46,8 @@ class QuestionResult:
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
     withdrawn: str = ""  # why the model's claimed answer was not shown (qa/answer/gate.py)
+    support: dict[str, Any] | None = None  # the answer-level checks (qa/answer/support.py)
+    search_question: str = ""  # what a follow-up was searched as ("" when as asked)
     error: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +64,7 @@ def resolve_evidence(
     unknown: set[str] = set()
     for q in questions:
         spans[q.id] = []
+        unknown.update(a for a in q.filters.article_ids if load_article(a) is None)
         for ev in q.evidence:
             article = load_article(ev.article)
             if article is None:
@@ -97,6 +100,7 @@ def score_question(
         s["f1"] = m.token_f1(text, q.answers) if result.answerable else 0.0
         s["answer_recall"] = m.answer_recall(result.prediction, q.answers) if result.answerable else 0.0
     s["decision_correct"] = result.answerable == q.answerable
+    s["false_answer"] = result.answerable and (not q.answerable or _wrong(result.short, result.prediction, q) or _outside(result, q))
     valid = 0
     for c in result.citations:
         article = load_article(c["article_id"])
@@ -115,6 +119,32 @@ def score_question(
             [any(r["article_id"] == g.article and r["start"] <= g.start and g.end <= r["end"] for g in spans) for r in chunks]
         )
     result.scores = s
+
+
+def _wrong(short: str | None, prediction: str, q: GoldQuestion) -> bool:
+    """An answer about the wrong entity or dates: the short answer is a known wrong one (or, with no
+    short answer, the answer text gives a wrong one and no right one)."""
+    if not q.wrong_answers:
+        return False
+    if short:
+        return bool(m.exact_match(short, q.wrong_answers)) or (
+            bool(m.answer_recall(short, q.wrong_answers)) and not m.answer_recall(short, q.answers)
+        )
+    return bool(m.answer_recall(prediction, q.wrong_answers)) and not m.answer_recall(prediction, q.answers)
+
+
+def _outside(result: QuestionResult, q: GoldQuestion) -> bool:
+    """A citation from an article the question's filters exclude."""
+    f = q.filters
+    for c in result.citations:
+        if f.article_ids and c["article_id"] not in f.article_ids:
+            return True
+        day = c.get("published") or ""
+        if (f.published_from or f.published_to) and (
+            not day or (f.published_from and day < f.published_from) or (f.published_to and day > f.published_to)
+        ):
+            return True
+    return False
 
 
 def _hits(a: Span, b: Span) -> bool:
@@ -206,10 +236,14 @@ def answer_one(
         q.id, q.question, list(q.tags), list(q.answers), q.answerable, [e.to_dict() for e in q.evidence]
     )
     try:
+        # A follow-up is condensed with the chat's earlier questions, as `qa chat` does.
+        search = assistant.condense([("user", h) for h in q.history], q.question) if q.history else q.question
+        filters = None if q.filters.empty else q.filters
         started = time.perf_counter()
-        chunks = assistant.retriever.retrieve(q.question, depth, None, mode)
+        chunks = assistant.retriever.retrieve(search, depth, filters, mode)
         retrieve_ms = round((time.perf_counter() - started) * 1000, 2)
-        answer = assistant.chain.answer(q.question, chunks[:top_k], {"retrieve": retrieve_ms})
+        answer = assistant.chain.answer(search, chunks[:top_k], {"retrieve": retrieve_ms}, filters=filters)
+        result.search_question = search if search != q.question else ""
         result.prediction = answer.answer
         result.short = getattr(answer, "short", None)
         result.answerable = answer.answerable
@@ -222,6 +256,7 @@ def answer_one(
         result.timings = answer.timings
         result.usage = answer.usage
         result.withdrawn = answer.withdrawn
+        result.support = answer.support.to_dict() if answer.support is not None else None
     except Exception as exc:  # one failing question is recorded; the run goes on
         result.error = f"{type(exc).__name__}: {exc}"
     score_question(q, spans, result, assistant.article, depth)
@@ -261,7 +296,9 @@ def aggregate(results: list[QuestionResult]) -> dict[str, Any]:
             "has_ans_answered": _rate([float(r.answerable) for r in has]),
             "no_ans_accuracy": _rate([float(not r.answerable) for r in no]),
             "false_refusals": sum(1 for r in has if not r.answerable),
-            "false_answers": sum(1 for r in no if r.answerable),
+            # answered when it should not have: unanswerable, a known wrong entity or date, or a
+            # citation outside the question's filters
+            "false_answers": sum(1 for r in results if r.scores.get("false_answer")),
         },
         "citations": {
             "validity": round(sum(r.scores["valid_citations"] for r in results) / cites, 4) if cites else None,

@@ -65,6 +65,10 @@ def test_gold_quote_not_found_is_reported(tmp_path, store_dir, embedder):
         ([{"question": "q?", "answerable": True}], "needs at least one answer"),
         ([{"id": "a", "question": "q?", "answers": ["x"]}, {"id": "a", "question": "r?", "answers": ["y"]}], "duplicate"),
         ([{"question": "q?", "answers": ["x"], "evidence": [{"article": "a", "quote": "x", "start": 5}]}], "start"),
+        ([{"question": "q?", "since": "2025-02-30"}], "'since' must be a date as YYYY-MM-DD"),
+        ([{"question": "q?", "since": "2025-08-02", "until": "2025-08-01"}], "'since' 2025-08-02 is after 'until'"),
+        ([{"question": "q?", "history": "Who is he?"}], "'history' must be a list"),
+        ([{"question": "q?", "wrong_answers": [""]}], "'wrong_answers' must be a list of non-empty strings"),
     ],
 )
 def test_bad_gold_files(tmp_path, content, message):
@@ -135,6 +139,8 @@ def test_cli_eval_gate_and_bad_input(tmp_path):
     gate = run_cli("eval", GOLD, "--articles", SAMPLE, "--out", tmp_path / "r",
                    "--baseline", REPO / "eval" / "baseline.json", cwd=tmp_path)
     assert gate.returncode == 0, gate.stdout + gate.stderr
+    assert "baseline: all" in gate.stderr and "checks passed" in gate.stderr
+    assert "false answers:" in gate.stdout and "false refusals:" in gate.stdout
     failing = run_cli("eval", GOLD, "--articles", SAMPLE, "--out", tmp_path / "r2",
                       "--fail-under", "citations.validity=1.01", cwd=tmp_path)
     assert failing.returncode == 1 and "below floor" in failing.stderr
@@ -143,9 +149,11 @@ def test_cli_eval_gate_and_bad_input(tmp_path):
         (("eval", GOLD, "--fail-under", "oops"), "METRIC=VALUE"),
         (("eval", "compare", tmp_path / "x"), "usage"),
         (("eval", GOLD, "--retrieval", "magic"), "dense, bm25 or hybrid"),
+        (("eval", GOLD), "no article store at"),  # no --articles: the user's store, which does not exist
     ]:
         result = run_cli(*args, cwd=tmp_path)
         assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "user-store").exists()  # nothing was created for it
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
@@ -242,3 +250,39 @@ def test_squad_table_reader_on_the_gold_paragraph(tmp_path):
     assert metrics["answer"]["exact_match"] == pytest.approx(2 / 3)
     assert 2 / 3 < metrics["squad2"]["has_ans_f1"] < 1.0  # partial credit for the third
     assert seconds >= 0
+
+
+def test_trust_fields_filters_history_and_wrong_answers_are_applied(tmp_path, store_dir, embedder):
+    """A question's own dates and article filter restrict its search; a follow-up is condensed with
+    its history; giving a known wrong answer (wrong entity or dates) counts as a false answer."""
+    rows = [
+        # the only article the filter admits does not answer: the run must not cite another one
+        {"id": "f", "question": "How many hostages would be released?", "answers": [], "articles": ["norvale-city-budget"]},
+        {"id": "d", "question": "How many hostages would be released?", "answers": [], "since": "2025-08-01"},
+        {"id": "h", "question": "and how many bodies?", "answers": ["nine", "9"], "history": ["How many hostages would be released?"]},
+        {"id": "w", "question": "How many hostages would be released?", "answers": ["eleven"], "wrong_answers": ["ten"]},
+    ]
+    results, summary = run_eval(Settings(store=store_dir), gold=write_jsonl(tmp_path / "t.jsonl", rows), articles=SAMPLE,
+                                embedder=embedder)
+    by_id = {r.id: r for r in results}
+    assert all(c["article_id"] == "norvale-city-budget" for c in by_id["f"].citations)
+    assert all(r["article_id"] == "norvale-city-budget" for r in by_id["f"].retrieved)
+    assert all(c["published"] >= "2025-08-01" for c in by_id["d"].citations)
+    assert "hostages" in by_id["h"].search_question and by_id["h"].search_question != "and how many bodies?"
+    assert by_id["w"].answerable and by_id["w"].scores["false_answer"]  # the reader answers "ten"
+    wrong_or_unanswerable = sum(1 for r in results if r.answerable and (not r.gold_answerable or r.id == "w"))
+    assert summary["metrics"]["abstention"]["false_answers"] == wrong_or_unanswerable
+    assert summary["outcomes"]["false answer"] == wrong_or_unanswerable
+
+
+def test_trust_filter_naming_an_unknown_article_stops_the_run(tmp_path, store_dir, embedder):
+    rows = [{"id": "f", "question": "How many hostages?", "answers": [], "articles": ["no-such-article"]}]
+    with pytest.raises(GoldError, match="no-such-article"):
+        run_eval(Settings(store=store_dir), gold=write_jsonl(tmp_path / "g.jsonl", rows), articles=SAMPLE, embedder=embedder)
+
+
+def test_articles_can_come_from_several_folders(tmp_path, store_dir, embedder):
+    gold = write_jsonl(tmp_path / "mini.jsonl", MINI[:1])
+    _, summary = run_eval(Settings(store=store_dir), gold=gold, articles=[SAMPLE, REPO / "data" / "trust"], embedder=embedder)
+    trust = len(list((REPO / "data" / "trust").glob("*.md")))
+    assert summary["corpus"]["articles"] == 9 + trust
