@@ -175,6 +175,31 @@ def _has_name(name: Name, seen: set[str]) -> bool:
     return any(len(a) > 1 and a in seen for a in _initials(name.text))
 
 
+# Words written before a surname that are roles, not first names ("Envoy Witkoff", "Coach Dusek").
+_TITLES = frozenset(
+    """envoy spokesman spokeswoman spokesperson coach captain judge justice rep representative gen
+    col lt sgt officer inspector detective professor prof commissioner ambassador councillor councilor
+    chancellor deputy sheriff bishop pope father brother sister striker goalkeeper defender midfielder
+    manager chairwoman chairperson minister lord lady dame rabbi imam reverend rev pastor trustee""".split()
+)
+
+
+def _namesakes(question: str, passage: str) -> list[str]:
+    """A person asked for by full name whom the passage does not name, while it names another
+    person of the same surname: "Petra Lindqvist" is not "Marguerite Lindqvist"."""
+    found = []
+    for name in question_names(question):
+        parts = name.text.split()
+        if len(parts) < 2 or _norm(parts[0]) in _NOT_NAMES or name.text in passage:
+            continue
+        surname = re.escape(parts[-1])
+        others = {m.group(1) for m in re.finditer(rf"\b([A-Z][a-z]+)\s+{surname}\b", passage)
+                  if _norm(m.group(1)) not in _NOT_NAMES | _TITLES and m.group(1) != parts[-2]}
+        if others:
+            found.append(f"asks about {name.text}; the passage names {', '.join(sorted(o + ' ' + parts[-1] for o in others))}")
+    return found
+
+
 @dataclass(frozen=True)
 class Identifier:
     stem: str  # "halcyon", "flight", "" for a bare year
@@ -281,6 +306,8 @@ def terms_check(
             matched.append(str(asked))
 
     if rules.names != "off":
+        for namesake in _namesakes(question, passage):
+            return False, namesake
         seen = _name_words(context)
         names = question_names(question)
         found = [n for n in names if _has_name(n, seen)]

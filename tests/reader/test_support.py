@@ -88,3 +88,14 @@ def test_french_names_france():
 def test_type_check(question, short, sentence, expected):
     passed, detail = type_check(question, short, sentence)
     assert passed is expected, detail
+
+
+def test_a_namesake_is_not_the_person_asked_about():
+    """One word of a name is enough to match it, except when the passage names someone else of the
+    same surname: "Petra Lindqvist" is not "Marguerite Lindqvist"."""
+    ok, detail = terms_check("Who is Petra Lindqvist?", "Council President Marguerite Lindqvist, who voted against the plan, spoke.")
+    assert not ok and "Marguerite Lindqvist" in detail
+    assert terms_check("Who is Petra Lindqvist?", "said the operator's director, Petra Lindqvist.")[0]
+    # the surname alone, or after a title, still names the person asked about
+    assert terms_check("What did Steve Witkoff say?", "According to Witkoff, ten hostages would be freed.")[0]
+    assert terms_check("What did Steve Witkoff say?", "Envoy Witkoff said ten hostages would be freed.")[0]
