@@ -35,6 +35,19 @@ class Cited:
     lede: str
 
 
+# What each check means, in the words the CLI and the UI show.
+CHECK_LABELS = {
+    "short_in_quote": "short answer in a quote",
+    "question_terms": "the question's names in the passage",
+    "filters": "inside the requested dates and articles",
+    "answer_type": "an answer of the kind asked",
+}
+
+
+def check_label(name: str) -> str:
+    return CHECK_LABELS.get(name, name)
+
+
 def check_support(
     question: str,
     short: str | None,

@@ -233,12 +233,14 @@ def print_answer(answer: Answer, streamed: bool = False) -> None:
 def _print_support(answer: Answer) -> None:
     """Which answer-level checks passed: "answer supported" only when all did. A withdrawn
     answer's passages are listed as "may be related", not as an answer."""
+    from qa.answer.support import check_label
+
     support = answer.support
     if support is not None and support.supported:
-        out.print(f"\n[green]answer supported[/] [dim]({', '.join(c.name for c in support.checks)} passed)[/]")
+        out.print(f"\n[green]answer supported[/] [dim]({'; '.join(check_label(c.name) for c in support.checks)})[/]")
     elif support is not None:
         out.print("\n[yellow]an answer was withdrawn: not supported[/] "
-                  + escape("; ".join(f"{c.name}: {c.detail}" for c in support.failed)))
+                  + escape("; ".join(f"{check_label(c.name)}: {c.detail}" for c in support.failed)))
     if answer.related:
         out.print("\n[bold]may be related[/] [dim](not an answer)[/]")
         for c in answer.related:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from html import escape
 
 from qa.types import Answer, Article, Citation, RetrievedChunk
+from qa.answer.support import check_label
 
 CONTEXT_CHARS = 90
 _counter = itertools.count(1)
@@ -63,18 +64,12 @@ def _support_html(answer: Answer) -> str:
     if support is None:
         return ""
     if support.supported:
-        names = ", ".join(escape(CHECK_LABELS.get(c.name, c.name)) for c in support.checks)
+        names = ", ".join(escape(check_label(c.name)) for c in support.checks)
         return f'<div class="qa-support ok"><span class="qa-badge exact">answer supported</span> {names}</div>'
     failed = "; ".join(escape(c.detail) for c in support.failed)
     return f'<div class="qa-support failed">An answer was withdrawn: it failed the support check ({failed}).</div>'
 
 
-CHECK_LABELS = {
-    "short_in_quote": "short answer in a quote",
-    "question_terms": "question's names in the passage",
-    "filters": "inside the filters",
-    "answer_type": "answer of the kind asked",
-}
 
 
 def _related_html(answer: Answer) -> str:
