@@ -4,7 +4,9 @@ The chain hands it the question and the numbered sources as data (`ReadsSources`
 qa/models/protocols.py); the reader (qa/reader/) picks the supporting sentence and the short
 answer inside it, and the model replies in the JSON format the answer prompt asks of every model,
 quoting the sentence verbatim. The reply then goes through the same parsing and citation checks
-as a real model's. When the best sentence scores below the reader's threshold it abstains.
+as a real model's. When the best sentence scores below the reader's threshold it abstains, and
+also when none of the reader's candidate answers passes the answer checks (qa/reader/support.py:
+the question's names are where the answer was found, the answer is of the kind asked).
 
 `naive=True` is the baseline the eval compares against: the sentence sharing most question words
 among the first three sources, quoted whole, never abstaining.

@@ -3,9 +3,12 @@
 Three learned linear scorers (qa/reader/weights/, trained on the SQuAD development split by
 eval/train_scorers.py) do the work: the sentence scorer picks the supporting sentence, the span
 scorer picks the short answer inside the best few sentences, and the sentence scorer's
-threshold decides when the passages do not answer at all. (A separate answerability scorer
-trained on SQuAD 2.0 did better there but abstained on real news questions: see
-eval/README.md.)
+threshold decides when the passages do not answer at all. The reader also hands back its ranked
+candidate answers, so that the caller (qa/reader/extractive.py: choose) can take the best one that
+passes the answer checks; "Who is X?" and "What did X say?" get their answer from rules
+(qa/reader/focus.py) that the span scorer, trained on SQuAD's short answers, does not learn.
+(A separate answerability scorer trained on SQuAD 2.0 did better there but abstained on real news
+questions: see eval/README.md.)
 """
 
 from __future__ import annotations
@@ -16,14 +19,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.reader import features as sentence_features
-from qa.reader import syntax
+from qa.reader import focus, syntax
 from qa.reader.features import Embed, Passage, SentenceTable, sentence_table
 from qa.reader.questions import QuestionInfo, own_words, read_question
 from qa.reader.scorer import LinearScorer, load_scorer
 from qa.reader.spans import candidates
+from qa.text.sentences import sentence_spans
 
 SENTENCE_FEATURES = sentence_features.FEATURES + ("source_reciprocal_rank", "bias")
 SPAN_SENTENCES = 3  # the short answer is looked for in this many best sentences
+SPANS_PER_SENTENCE = 8  # candidates kept per sentence for a caller to choose among
+MORE_SENTENCES = 8  # and this many next ones, for a caller that rules the best candidates out
+
+
 @dataclass(frozen=True)
 class Pick:
     passage: int  # index into the passages
@@ -31,6 +39,16 @@ class Pick:
     end: int
     text: str
     score: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A short answer the reader considered: its words, the sentence holding it, its span score."""
+
+    text: str
+    sentence: int  # index into Reading.sentences
+    score: float
+    ruled: bool = False  # given by a focus rule (qa/reader/focus.py), which already fits the question
 
 
 @dataclass(frozen=True)
@@ -42,6 +60,9 @@ class Reading:
     short_sentence: int | None  # index into `sentences` of the sentence holding the short answer
     confidence: float  # the best sentence's score; compared with the threshold
     answerable: bool
+    # The best few spans of each searched sentence, best first (the first is `short`): a caller
+    # that can rule answers out (qa/reader/support.py) takes the best one left.
+    candidates: tuple[Candidate, ...] = ()
 
 
 def sentence_rows(question: QuestionInfo, passages: Sequence[Passage], embed: Embed | None) -> tuple[SentenceTable, np.ndarray]:
@@ -67,6 +88,26 @@ def span_groups(question: QuestionInfo, texts: Sequence[str], scores: Sequence[f
         )
         out.append((spans, rows))
     return out
+
+
+FOCUS_SENTENCES = 20  # "What did X say?" is looked for in this many best sentences
+
+
+def focus_answer(question: str, picks: list[Pick], passages: Sequence[Passage]) -> Candidate | None:
+    """The answer a focus rule gives (qa/reader/focus.py), from the best-scored sentence it fits."""
+    if focus.asked_person(question) is not None:
+        found = focus.describe(question, [p.text for p in picks[:SPAN_SENTENCES]])
+    elif focus.speaker(question) is not None:  # the best-scored sentence where X says something
+        pairs = [(p.text, sentence_before(passages[p.passage].text, p.start)) for p in picks[:FOCUS_SENTENCES]]
+        found = focus.statement(question, pairs)
+    else:
+        return None
+    return Candidate(found[1], found[0], float("inf"), ruled=True) if found else None
+
+
+def sentence_before(text: str, start: int) -> str:
+    spans = [(s, e) for s, e in sentence_spans(text) if e <= start]
+    return text[spans[-1][0]:spans[-1][1]] if spans else ""
 
 
 class Reader:
@@ -95,18 +136,29 @@ class Reader:
         ]
         confidence = picks[0].score
         own = own_words(question)
-        short, holder = self._short(info if own == question else read_question(own), picks[:SPAN_SENTENCES])
-        return Reading(picks, short, holder, confidence, confidence >= self.threshold)
+        spans = self._spans(info if own == question else read_question(own), picks[: SPAN_SENTENCES + MORE_SENTENCES])
+        # The best few sentences' spans, then the next few sentences': those only serve a caller that
+        # rules the best ones out ("the 1,340-kilogram probe" for a weight when the lede says "six-year").
+        found = [c for c in spans if c.sentence < SPAN_SENTENCES] + [c for c in spans if c.sentence >= SPAN_SENTENCES]
+        answerable = confidence >= self.threshold
+        ruled = focus_answer(question, picks, passages)
+        if ruled is not None:
+            found.insert(0, ruled)
+            # A statement by the person asked about answers "What did X say?" however few of the
+            # question's words it shares (the scorer's confidence measures shared words).
+            answerable = answerable or focus.speaker(question) is not None
+        short, holder = (found[0].text, found[0].sentence) if found else (None, None)
+        return Reading(picks, short, holder, confidence, answerable, tuple(found))
 
-    def _short(self, info: QuestionInfo, picks: list[Pick]) -> tuple[str | None, int | None]:
-        """The best span over the given sentences, and which of them holds it."""
-        best: tuple[float, int, str] | None = None
+    def _spans(self, info: QuestionInfo, picks: list[Pick]) -> list[Candidate]:
+        """The best spans of each given sentence, best first over all of them (ties: the earlier
+        sentence, then the earlier span)."""
+        found: list[Candidate] = []
         groups = span_groups(info, [p.text for p in picks], [p.score for p in picks], self.embed)
         for rank, (spans, rows) in enumerate(groups):
             if not spans:
                 continue
             scores = self.span_scorer.scores(rows)
-            k = int(np.argmax(scores))
-            if best is None or scores[k] > best[0]:
-                best = (float(scores[k]), rank, spans[k].text)
-        return (best[2], best[1]) if best else (None, None)
+            for k in np.argsort(-scores, kind="stable")[:SPANS_PER_SENTENCE]:
+                found.append(Candidate(spans[k].text, rank, float(scores[k])))
+        return sorted(found, key=lambda c: -c.score)  # stable: ties keep sentence, then span order

@@ -109,6 +109,8 @@ class _Tokens:
     clause: np.ndarray  # token is , ; or :
     unit: np.ndarray  # token is a unit word (qa/reader/units.py)
     hyphen: np.ndarray  # token is "-" ("1,340-kilogram")
+    joined_left: np.ndarray  # a hyphen joins the token to the word before it, no spaces ("Al-Ansari")
+    joined_right: np.ndarray  # ... to the word after it; a number before a unit word may end there ("1,340")
     past_dateline: np.ndarray  # token lies after the story's dateline, if the sentence opens with one
     stems: tuple[str, ...]
 
@@ -130,6 +132,7 @@ def _tokens(sentence: str) -> _Tokens:
             is_date=bool(_YEAR.match(low)) or low in _MONTHS,
         ))
     flag = lambda f: np.array([f(t) for t in tokens], dtype=bool)  # noqa: E731
+    joined_left, joined_right = _hyphen_joins(tokens)
     return _Tokens(
         tokens=tuple(tokens),
         word=flag(lambda t: t.is_word), stop=flag(lambda t: t.is_word and t.is_stop),
@@ -140,8 +143,23 @@ def _tokens(sentence: str) -> _Tokens:
         class_cue=np.array([CLASS_CUES.index(t.lower) if t.lower in CLASS_CUES else -1 for t in tokens],
                            dtype=np.int64),
         clause=flag(lambda t: t.text in ",;:"), unit=flag(lambda t: is_unit(t.lower)),
-        hyphen=flag(lambda t: t.text == "-"), past_dateline=flag(lambda t: t.start >= dateline), stems=tuple(stems),
+        hyphen=flag(lambda t: t.text == "-"), joined_left=joined_left, joined_right=joined_right,
+        past_dateline=flag(lambda t: t.start >= dateline), stems=tuple(stems),
     )
+
+
+def _hyphen_joins(tokens: list[Token]) -> tuple[np.ndarray, np.ndarray]:
+    """Tokens a hyphen ties to the word before / after them ("Al-Ansari", "7-4", "71-year-old")."""
+    left = np.zeros(len(tokens), dtype=bool)
+    right = np.zeros(len(tokens), dtype=bool)
+    for k in range(1, len(tokens) - 1):
+        a, dash, b = tokens[k - 1], tokens[k], tokens[k + 1]
+        if dash.text != "-" or not (a.is_word and b.is_word) or a.end != dash.start or dash.end != b.start:
+            continue
+        left[k + 1] = True
+        # "1,340-kilogram", "71-year-old": the bare figure is an answer (SQuAD's often stop there).
+        right[k - 1] = not (a.is_number and not b.is_number)
+    return left, right
 
 
 def _prefix(flags: np.ndarray) -> np.ndarray:
@@ -169,12 +187,15 @@ def candidates(
     # A span starts and ends on one of these; never inside a dateline (where and by whom the story
     # was filed is not the answer).
     edge = t.word & (~t.stop | t.number) & t.past_dateline
+    # Whole words only: never start or end inside a hyphenated word ("Ansari" of "Al-Ansari",
+    # "4" of the score "7-4", "71-year" of "71-year-old").
+    first_ok, last_ok = edge & ~t.joined_left, edge & ~t.joined_right
     words, breaks = _prefix(t.word), _prefix(t.brk)
     starts, ends = [], []
     for d in range(_WINDOW):
-        i = np.nonzero(edge[: max(0, n - d)])[0]
+        i = np.nonzero(first_ok[: max(0, n - d)])[0]
         j = i + d
-        ok = edge[j] & (breaks[j + 1] - breaks[i] == 0) & (words[j + 1] - words[i] <= MAX_SPAN_WORDS)
+        ok = last_ok[j] & (breaks[j + 1] - breaks[i] == 0) & (words[j + 1] - words[i] <= MAX_SPAN_WORDS)
         starts.append(i[ok])
         ends.append(j[ok])
     i = np.concatenate(starts)

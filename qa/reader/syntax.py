@@ -302,3 +302,64 @@ def span_features(
     for name, values in flags.items():
         out[:, flags_at + SPAN_FLAGS.index(name)] = values
     return out
+
+
+_DESCRIBING = ("appos", "relcl", "acl")
+
+
+def description(sentence: str, name: str) -> str | None:
+    """What the sentence says a named person is: the apposition or relative clause attached to the
+    name ("Steve Witkoff, the president's special envoy for the Middle East, told ..." gives "the
+    president's special envoy for the Middle East"), as whole words of the sentence; None without one."""
+    parts = name.replace("-", " ").split()
+    last = parts[-1].lower() if parts else ""
+    (parse,) = parse_all([sentence])
+    for k, word in enumerate(parse.lowers):
+        if word != last:  # the name's head is its last word ("Ansari" of "Majed Al-Ansari")
+            continue
+        for child in parse.neighbours[k]:
+            if child > k and parse.heads[child] == k and parse.deps[child] in _DESCRIBING:
+                first, end = _subtree(parse, child)
+                return sentence[int(parse.starts[first]):int(parse.ends[end])]
+    return None
+
+
+def _subtree(parse: Parse, token: int) -> tuple[int, int]:
+    """First and last token of a token's subtree, trailing punctuation dropped."""
+    members = {token}
+    frontier = [token]
+    while frontier:
+        k = frontier.pop()
+        for child in parse.neighbours[k]:
+            if parse.heads[child] == k and child != k and child not in members:
+                members.add(child)
+                frontier.append(child)
+    first, last = min(members), max(members)
+    while last > first and not any(c.isalnum() for c in parse.lowers[last]):
+        last -= 1
+    return first, last
+
+
+_SAYING = frozenset("say says said tell tells told add adds added warn warns warned".split())
+
+
+def said_by(sentence: str, who: str, named_before: bool) -> str | None:
+    """What the sentence reports `who` (a lower-cased head word: "mayor") as saying: the clause
+    the saying verb governs, when its subject names `who` (or is a pronoun and the sentence before
+    named `who`); None otherwise."""
+    (parse,) = parse_all([sentence])
+    for k, word in enumerate(parse.lowers):
+        if word not in _SAYING:
+            continue
+        children = [c for c in parse.neighbours[k] if parse.heads[c] == k and c != k]
+        subjects = [c for c in children if parse.deps[c] in ("nsubj", "nsubjpass")]
+        names = any(who in parse.lowers[a:b + 1] for a, b in (_subtree(parse, s) for s in subjects))
+        pronoun = any(parse.lowers[s] in ("he", "she", "they") for s in subjects) and named_before
+        if not (names or pronoun):
+            continue
+        clause = next((c for c in children if parse.deps[c] == "ccomp"), None)
+        if clause is None:
+            return sentence
+        first, last = _subtree(parse, clause)
+        return sentence[int(parse.starts[first]):int(parse.ends[last])]
+    return None

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from qa.text.vocabulary import NUMBER_WORDS
+
 UNITS: dict[str, frozenset[str]] = {
     "money": frozenset(
         "$ € £ ¥ dollar dollars euro euros pound pounds cent cents yen yuan rupee rupees franc francs "
@@ -68,3 +70,58 @@ def wanted_units(question: str) -> frozenset[str]:
 def is_unit(word: str) -> bool:
     return word.lower() in ANY_UNIT
 
+
+# "How many people ...", "the attendance": a count of things, which no money, duration or percent
+# answers (a count whose noun is itself a unit, "how many days", wants that unit instead).
+_COUNTING = re.compile(r"\bhow many\b|\b(?:attendance|population|turnout|crowd|death toll)\b", re.I)
+# "2-2", "7-4": a score or a vote; "74th": a rank. Neither is a count.
+_SCORE = re.compile(r"^\d+\s*[-–]\s*\d+$|^\d+(?:st|nd|rd|th)$", re.I)
+_SCALE = re.compile(r"(?:hundred|thousand|million|billion|trillion|dozen)s?", re.I)  # "million" of "$118 million"
+_AFTER = re.compile(r"[^\W_]+|[$€£¥%]")
+
+
+def asks_count(question: str) -> bool:
+    return bool(_COUNTING.search(question)) and not wanted_units(question)
+
+
+def counts(short: str, sentence: str) -> bool:
+    """Can the short answer be a count: not a score, and no unit in it, right before it or
+    right after it ("27" of "27 years", "118 million" of "$118 million")?"""
+    if _SCORE.match(short.strip()) or _SCALE.fullmatch(short.strip()):
+        return False
+    at = sentence.find(short)
+    before = sentence[max(0, at - 2):at] if at >= 0 else ""
+    after = _AFTER.findall(sentence[at + len(short):])[:1] if at >= 0 else []
+    words = _AFTER.findall(short.lower()) + [w.lower() for w in after] + _AFTER.findall(before)
+    return not any(is_unit(w) for w in words)
+
+
+_NAMED_NUMBER = re.compile(r"[A-Za-z]+-\d+\w*")  # "Halcyon-2", "Arcturus-5": names, not amounts
+_FIGURE = re.compile(r"\d")
+_NUMBER_WORDS = frozenset(NUMBER_WORDS)
+
+
+def is_amount(short: str) -> bool:
+    """Does the short answer hold a figure that is not part of a name ("Halcyon-2")?"""
+    return bool(_FIGURE.search(_NAMED_NUMBER.sub(" ", short))) or not _FIGURE.search(short)
+
+
+def carries(units: frozenset[str], short: str, sentence: str, after: int = 3) -> bool:
+    """Is a figure of the short answer measured in one of the units (in it, a currency sign right
+    before it, or among the few words after it: "900" of "about 900 meters across")?"""
+    if not (_FIGURE.search(short) or any(w in _NUMBER_WORDS for w in _AFTER.findall(short.lower()))):
+        return False
+    at = sentence.find(short)
+    near = _AFTER.findall(short.lower())
+    if at >= 0:
+        near += _AFTER.findall(sentence[max(0, at - 2):at]) + _AFTER.findall(sentence[at + len(short):].lower())[:after]
+    return any(w in units and not (len(w) == 1 and w.isalpha()) for w in near)  # the "m" of "a.m." is no metre
+
+
+# "How wide / tall / far / fast / heavy ...": the question names what it measures.
+_MEASURES = re.compile(r"\bhow (?:wide|tall|high|far|deep|fast|heavy|hot|cold|warm|big|large|long|much)\b", re.I)
+
+
+def measures(question: str) -> frozenset[str]:
+    """The units a "how wide"-like question wants (empty for other questions)."""
+    return wanted_units(question) if _MEASURES.search(question) else frozenset()

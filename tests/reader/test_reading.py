@@ -244,3 +244,18 @@ def test_a_datelines_place_does_not_count_as_a_question_word():
     table = sentence_table(question, [Passage("", text)], None)
     share = table.rows[:, SENTENCE_COLUMNS.index("matched_share")]
     assert share.tolist() == [pytest.approx(2 / 3), 1.0]  # "Lakemont" counts in the second sentence only
+
+
+def test_reading_ranks_candidates_best_sentences_first_and_the_first_is_the_short_answer():
+    reader = Reader(embed=None)
+    reading = reader.read("How many living hostages would be freed under the proposal?", PASSAGES)
+    assert reading.candidates and reading.candidates[0].text == reading.short
+    assert reading.candidates[0].sentence == reading.short_sentence
+    ranks = [c.sentence for c in reading.candidates]
+    # the best three sentences' spans (best score first) come before any later sentence's
+    first_later = next((k for k, r in enumerate(ranks) if r >= 3), len(ranks))
+    assert all(r < 3 for r in ranks[:first_later]) and all(r >= 3 for r in ranks[first_later:])
+    top = [c.score for c in reading.candidates[:first_later]]
+    assert top == sorted(top, reverse=True)
+    for c in reading.candidates:
+        assert c.text in reading.sentences[c.sentence].text
