@@ -145,6 +145,9 @@ def main() -> None:
     parser.add_argument("--articles", default="0:8", help="SQuAD articles; 8:16 is held out: do not tune on it")
     parser.add_argument("--show", default="", help="print the sample/SQuAD-answerable cases this variant refuses")
     args = parser.parse_args()
+    if not args.squad.is_file():
+        parser.error(f"{args.squad} does not exist: this measurement reads the 16-article SQuAD 2.0 dev "
+                     "subset (articles 0:8); give its path with --squad")
     if args.articles != "0:8":
         print(f"note: measuring on SQuAD articles {args.articles}", file=sys.stderr)
 

@@ -60,6 +60,9 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=0,
                         help="cross-validate over the development articles instead of writing weights")
     args = parser.parse_args()
+    if not (args.cache and args.cache.exists()) and not args.squad.is_file():
+        parser.error(f"{args.squad} does not exist: training reads the 16-article SQuAD 2.0 dev subset "
+                     "(articles 0:8); give its path with --squad")
     if args.articles != "0:8":
         print("note: tuning on anything but the development split 0:8 spoils the held-out check", file=sys.stderr)
     out = Path(tempfile.mkdtemp()) if args.check else args.out

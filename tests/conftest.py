@@ -14,7 +14,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
-SEED = REPO.parent / "shared" / "corpus" / "seed"
+# Test data lives in the repo (tests/data/README.md): a clone alone runs the suite.
+SEED = REPO / "tests" / "data" / "seed"  # one plain-text article: no title, no date, a paragraph a line
+SEED_ID = "000_ceasefire_wire"  # its article id (from the file name)
+SQUAD = REPO / "tests" / "data" / "squad-v2-dev-slice.json"  # SQuAD 2.0 dev, its first two articles
 
 _real_connect = socket.socket.connect
 

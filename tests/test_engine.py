@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import REPO, SAMPLE, SEED
+from conftest import SAMPLE, SEED, SEED_ID, SQUAD
 from qa.assistant import Assistant
 from qa.errors import EmbeddingMismatchError, EmptyQuestionError, StoreError
 from qa.settings import Settings
@@ -123,7 +123,7 @@ def test_two_stores_of_the_same_articles_retrieve_identically(tmp_path, embedder
     dense score is the exact cosine of the stored vectors."""
     from qa.evaluation.gold import load_squad
 
-    articles, questions = load_squad(REPO.parent / "shared" / "datasets" / "squad-v2-dev" / "dev-v2.0.json", "0:1")
+    articles, questions = load_squad(SQUAD, "0:1")
     runs = []
     for name in ("a", "b"):
         assistant = Assistant.open(Settings(store=tmp_path / name), embedder=embedder)
@@ -152,7 +152,7 @@ def test_bm25_index_is_rebuilt_when_missing_or_stale(open_assistant, store_dir, 
     # another instance writes: the first notices through the store's version stamp
     second.ingest([SEED])
     answer = first.ask("How many hostages would be released?", top_k=10)
-    assert "000_caebc0e7e3d1eba1" in {r.article_id for r in answer.retrieved}
+    assert SEED_ID in {r.article_id for r in answer.retrieved}
 
 
 def test_embedding_model_mismatch_is_a_clear_error(open_assistant, store_dir, embedder):
@@ -181,7 +181,7 @@ def test_a_failing_write_leaves_nothing_behind(open_assistant, monkeypatch):
     assert report.count("failed") == 2
     assert "disk full" in report.files[0].reason
     assert assistant.store.count_chunks() == chunks_before
-    assert [a.id for a in assistant.articles()] == ["000_caebc0e7e3d1eba1"]
+    assert [a.id for a in assistant.articles()] == [SEED_ID]
 
 
 def test_malformed_jsonl_line_writes_nothing_from_that_file(open_assistant, tmp_path):
@@ -192,7 +192,7 @@ def test_malformed_jsonl_line_writes_nothing_from_that_file(open_assistant, tmp_
     report = assistant.ingest([path, SEED])
     assert report.files[0].status == "failed" and "line 2" in report.files[0].reason
     assert report.files[1].status == "added"
-    assert [a.id for a in assistant.articles()] == ["000_caebc0e7e3d1eba1"]
+    assert [a.id for a in assistant.articles()] == [SEED_ID]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, SEED
+from conftest import SAMPLE, SEED, SEED_ID
 
 QA = str(Path(sys.executable).with_name("qa"))
 
@@ -97,8 +97,8 @@ def test_invalid_setting_is_one_line_error(tmp_path):
 def test_remove(tmp_path):
     store = tmp_path / "store"
     run("ingest", SEED, store=store)
-    assert run("remove", "000_caebc0e7e3d1eba1", store=store).returncode == 0
-    again = run("remove", "000_caebc0e7e3d1eba1", store=store)
+    assert run("remove", SEED_ID, store=store).returncode == 0
+    again = run("remove", SEED_ID, store=store)
     assert again.returncode == 1 and "qa articles" in again.stderr
 
 
@@ -247,7 +247,7 @@ def test_chat_reads_follow_ups_with_the_earlier_turns(sample_store):
     first, follow_up, fresh = (json.loads(line) for line in result.stdout.splitlines())  # /exit ends it
     assert first["short"] == "ten"
     # The follow-up is searched with the first question's words, and finds the nine bodies (in the
-    # sample article, or the seed article's "nine deceased individuals").
+    # sample article, or the seed article's "bodies of nine hostages who have died").
     assert follow_up["question"] == "and how many bodies?" and "hostages" in follow_up["search_question"]
     assert any("nine" in c["quote"] for c in follow_up["citations"]) and follow_up["short"] == "nine"
     # After /new the same words stand alone.

@@ -6,10 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SEED as SEED_FOLDER
+from conftest import SEED_ID
 from qa.ingest.chunking import chunk_text, count_tokens
 from qa.text.sentences import dateline_end, sentence_spans
 
-SEED = SEED_FOLDER / "000_caebc0e7e3d1eba1.txt"
+SEED = SEED_FOLDER / f"{SEED_ID}.txt"
 
 # Text built from pieces that stress the splitter: abbreviations, quotes, numbers, newlines.
 PIECES = st.sampled_from(
