@@ -112,8 +112,9 @@ class Settings(BaseSettings):
     )
     answer_threshold: float | None = Field(
         default=None,
-        description="Extractive model: answer only when the best sentence scores at least this (default: the "
-        "trained value in qa/reader/weights/sentence.json; its 'strict' entry refuses more).",
+        description="Extractive model: answer only when the best sentence scores at least this (default: "
+        "qa/reader/reading.py ANSWER_THRESHOLD, 6.6; qa/reader/weights/sentence.json records the trained "
+        "SQuAD operating points, e.g. 'strict' 8.348 refuses more).",
     )
     prompts_dir: Path = Field(
         default_factory=lambda: bundled_path("prompts"),

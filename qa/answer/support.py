@@ -16,6 +16,7 @@ The text predicates live in qa/reader/support.py, so the extractive reader can u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -135,4 +136,21 @@ def _answer_type(question: str, short: str | None, cited: list[Cited]) -> Suppor
     holding = _holding(short, cited)
     sentence = holding[0].passage if holding else (short or "")
     passed, detail = type_check(question, short, sentence)
+    if passed and holding:
+        passed, detail = _tense_check(question, short, holding[0].citation.published) or (passed, detail)
     return SupportCheck("answer_type", passed, detail)
+
+
+_FUTURE = re.compile(r"^\s*when\s+(?:will|would|is\s+\w+\s+(?:expected|due|scheduled|set)\s+to)\b", re.I)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+
+
+def _tense_check(question: str, short: str | None, published: str) -> tuple[bool, str] | None:
+    """"When will the strike end?" is not answered by a year before the report was written
+    ("2014", the last strike): a failure, or None when the rule does not apply."""
+    if not short or not published or not _FUTURE.search(question):
+        return None
+    years = [int(y) for y in _YEAR.findall(short)]
+    if years and max(years) < int(published[:4]):
+        return False, f"asks when something will happen; {short!r} is before the report ({published})"
+    return None

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from qa.reader.features import Passage
 from qa.reader.question_types import content_of_question, question_type
 from qa.reader.reading import Candidate, Pick, Reader, Reading, sentence_before
-from qa.reader.support import lede, terms_check, type_check
+from qa.reader.support import named_units, lede, terms_check, type_check
 from qa.reader.units import asks_count, carries, counts, is_amount, measures
 from qa.text.followups import PERSON, PERSONAL, names, pronouns_back, reference
 from qa.text.sentences import dateline_end, sentence_spans
@@ -62,7 +62,7 @@ def supported(question: str, reading: Reading, passages: Sequence[Passage]) -> C
 
 def fits(question: str, short: str, sentence: str) -> bool:
     """The answer is of the kind asked: `type_check`, and a count is not a sum, duration or score."""
-    if asks_count(question) and not counts(short, sentence):
+    if asks_count(question) and not named_units(question) and not counts(short, sentence):
         return False
     units = measures(question)
     if (units or question_type(question) == "quantity") and not is_amount(short):

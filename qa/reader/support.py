@@ -184,6 +184,48 @@ _TITLES = frozenset(
 )
 
 
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+
+
+def counted_noun(question: str) -> str:
+    """What a "how many" question counts ("firefighters"), when it is a topic noun
+    (not a generic one such as "people", nor a unit), else ""."""
+    match = _HOW_MANY.search(question)
+    if not match:
+        return ""
+    nouns = set(topic_nouns(question))
+    for word in words(match.group(1)):
+        stem = stem_all([_norm(word)])[0]
+        if stem in nouns and not is_unit(word) and _norm(word) not in _GENERIC_PEOPLE:
+            return word
+    return ""
+
+
+# Counted people named in many ways ("workers" are "bus drivers, train operators and mechanics").
+_GENERIC_PEOPLE = frozenset(
+    """workers employees staff members residents citizens individuals men women children adults persons
+    humans fans spectators visitors users customers civilians inhabitants participants""".split()
+)
+
+
+_ROLE_QUESTION = re.compile(
+    r"^\s*who\s+(?:is|was|are|were|will be|has been)\s+(?:the|a|an|its|their)\s+((?:[a-z]+\s+){0,2}?[a-z]+)"
+    r"\s+(?:of|in|at|for|on|from|to)\b", re.I)
+
+
+def asked_role(question: str) -> str:
+    """The role a "who is the ROLE of X" question asks the holder of ("mayor", "fire chief"), or ""."""
+    match = _ROLE_QUESTION.search(question)
+    if not match:
+        return ""
+    role = " ".join(w for w in match.group(1).lower().split() if w not in STOPWORDS)
+    return role if role and not any(w in _NOT_ROLES for w in role.split()) else ""
+
+
+# Nouns after "who is the" that ask for anyone, not a role ("Who was the first person to ...").
+_NOT_ROLES = frozenset("first last only one person man woman people player team name most best".split())
+
+
 def _namesakes(question: str, passage: str) -> list[str]:
     """A person asked for by full name whom the passage does not name, while it names another
     person of the same surname: "Petra Lindqvist" is not "Marguerite Lindqvist"."""
@@ -215,7 +257,22 @@ def identifiers(text: str, years: bool = True) -> set[Identifier]:
              if (m[1] or m[2]).lower() not in STOPWORDS and (m[1] or m[2]).lower() not in _NOT_IDENTIFIER_STEMS}
     if years:
         found |= {Identifier("", year, year) for year in _YEAR.findall(text)}
+    # "the 2019 season", "the 2023 election": a year that names which one of a recurring thing
+    found |= {Identifier(m[2].lower(), m[1], m.group(0)) for m in _YEAR_NOUN.finditer(text)}
+    # "the fourth quarter" is not "the second quarter"
+    found |= {Identifier(m[2].lower(), _ORDINALS.get(m[1].lower(), m[1].lower().rstrip("stndrh")), m.group(0)) for m in _ORDINAL_NOUN.finditer(text)}
     return found
+
+
+_ORDINALS = {w: str(n) for n, w in enumerate(
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
+_ORDINAL_NOUN = re.compile(
+    r"\b(" + "|".join(list(_ORDINALS)[1:]) + r"|\d+(?:st|nd|rd|th))[\s-]+(quarter|half|round|stage|leg|term|phase|"
+    r"inning|period|set|game|test|day|week|month)\b", re.I)
+
+
+_YEAR_NOUN = re.compile(r"\b(1[5-9]\d\d|20\d\d)\s+(season|election|edition|census|budget|campaign|championship|"
+                        r"tournament|olympics|games|cup|final|race|festival|survey|report|plan)\b", re.I)
 
 
 # Words before a number that make a quantity, not a name ("in 2016", "about 900", "than 4").
@@ -269,7 +326,7 @@ class TermRules:
     """How strict `terms_check` is (eval/support_strictness.py measures each choice)."""
 
     names: str = "any"  # "any" one of the names matched, "all" of them, or "off"
-    name_scope: str = "title_lede"  # where a name may be matched: "passage", "title" (+passage), "title_lede"
+    name_scope: str = "title"  # where a name may be matched: "passage", "title" (+passage), "title_lede"
     identifiers: bool = True  # an asked identifier must be matched, and not only its sibling in the passage
     years: bool = True  # a year in the question counts as an identifier ("the 2019 season")
     topic: str = "unnamed"  # a topic noun matched: "any" one, "all", "unnamed" (only when the question names nothing), "off"
@@ -295,7 +352,7 @@ def terms_check(
     if rules.identifiers:
         in_passage = identifiers(passage, rules.years)
         around = identifiers(everywhere, rules.years)
-        for asked in sorted(identifiers(question, rules.years), key=str):
+        for asked in sorted(identifiers(question, rules.years), key=lambda i: (not i.stem, str(i))):  # named ones say more
             siblings = sorted(str(i) for i in in_passage if i.stem == asked.stem and i.number != asked.number)
             if asked not in in_passage and siblings and asked.stem:
                 return False, f"asks about {asked}; the passage names {', '.join(siblings)}"
@@ -304,6 +361,13 @@ def terms_check(
                     continue  # a year the passage does not contradict ("in 2019" asked, no year given)
                 return False, f"asks about {asked}; not named in the passage, title or lede"
             matched.append(str(asked))
+
+    counted = counted_noun(question)
+    if counted and stem_all([_norm(counted)])[0] not in set(stem_all(words(near))):
+        return False, f"asks how many {counted}; the passage does not speak of them"
+    role = asked_role(question)
+    if role and stem_all([role.split()[-1]])[0] not in set(stem_all(words(near))):  # the role's head noun
+        return False, f"asks who is the {role}; the passage names no {role}"
 
     if rules.names != "off":
         for namesake in _namesakes(question, passage):
@@ -332,7 +396,9 @@ def terms_check(
 
 _NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r"|several|few|no|none|dozen|score|single|both|once|twice)\b", re.I)
 _DATE = re.compile(
-    r"\d|\b(?:" + "|".join(MONTHS) + r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"(?<![$€£,.\d])\b\d{3,4}s?\b(?![,.]\d)|\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|h\b|o'clock)|\b\d+(?:st|nd|rd|th)\b"
+    r"|\b\d+\s+(?:days?|weeks?|months?|years?|hours?|minutes?|centuries|decades?)\b|\b\d+s\b"
+    r"|\b(?:" + "|".join(MONTHS) + r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|yesterday|today|tomorrow|tonight|morning|afternoon|evening|night|noon|midnight|dawn|dusk"
     r"|spring|summer|autumn|fall|winter|week|weekend|month|year|decade|century|era|age|period|ago"
     r"|before|after|during|since|until|when|while|following|early|late|mid|later|earlier|now|then"
@@ -430,8 +496,11 @@ def _unit_check(question: str, short: str, sentence: str) -> tuple[bool, str]:
     """"How much does the probe weigh?" answered by "six" with no mass unit near it fails."""
     wanted = wanted_units(question)
     near = _near_words(short, sentence)
-    if any(is_unit(w) for w in words(question)):
-        return True, "a number (the question names its unit)"  # "How many paid holiday days": days it is
+    named = named_units(question)
+    if named:  # "How many hectares": the number must be one of hectares, not of sheds
+        if {_singular(w) for w in named} & {_singular(w) for w in near}:
+            return True, "a number of the unit the question names"
+        return False, f"asks for {'/'.join(named)}; none at {short!r}"
     if not wanted:
         # a count: a number of something else after it ("27 years" for an attendance)
         after = _near_words(short, sentence)[len(_near_words(short, "")):]
@@ -444,6 +513,21 @@ def _unit_check(question: str, short: str, sentence: str) -> tuple[bool, str]:
     if any(w in ANY_UNIT for w in near) or not re.search(r"\d", short):
         return False, f"asks for {_unit_kind(wanted)}; no such unit at {short!r}"
     return True, "a number"  # a bare figure ("1,340" of "1,340-kilogram") stays: SQuAD answers often stop there
+
+
+# The words right after "how many"/"how much": where a question names the unit it counts in
+# ("How many hectares ...", not the "day" of "How many passengers ... on a typical day").
+_HOW_MANY_OR_MUCH = re.compile(r"\bhow (?:many|much)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+
+
+def named_units(question: str) -> list[str]:
+    """The units a question counts in, when it names them ("hectares" in "How many hectares ...")."""
+    asked = _HOW_MANY_OR_MUCH.search(question)
+    return [w for w in words(asked.group(1)) if is_unit(w)] if asked else []
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _unit_kind(wanted: frozenset[str]) -> str:

@@ -97,3 +97,21 @@ def test_an_abstention_has_no_support(sample_assistant):
     chain.llm = Canned({"answerable": False, "quote": "", "source": 0, "short": "", "answer": ABSTENTION})
     answer = chain.answer("Who is the mayor of Lakemont?", chunks, timings)
     assert not answer.answerable and answer.support is None and answer.related == ()
+
+
+def test_a_future_question_is_not_answered_by_an_earlier_year():
+    """"When will the strike end?" is not answered by the year of the last strike."""
+    citation = [cite("lakemont-transit-strike", "The last transit strike in Lakemont, in 2014, lasted 11 days")]
+    support = check_support("When will the Lakemont transit strike end?", "2014", citation, None, ARTICLES.get)
+    assert [c.name for c in support.failed] == ["answer_type"] and "before the report" in support.failed[0].detail
+    # the same year for a question about the past is of the kind asked
+    past = check_support("When was the last transit strike in Lakemont?", "2014", citation, None, ARTICLES.get)
+    assert past.supported, past.to_dict()
+
+
+def test_who_holds_a_role_needs_a_passage_that_names_the_role():
+    """"Who is the mayor of Lakemont?" is not answered from a Lakemont sentence about schools."""
+    schools = [cite("lakemont-transit-strike", "Schools in the Lakemont Unified district")]
+    support = check_support("Who is the mayor of Lakemont?", "Lakemont Unified district", schools, None, ARTICLES.get)
+    assert "question_terms" in [c.name for c in support.failed]
+    assert "mayor" in support.failed[0].detail

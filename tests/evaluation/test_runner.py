@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SAMPLE
+from conftest import REPO, SAMPLE, SQUAD
 from qa.errors import QAError
 from qa.evaluation.gold import GoldError, load_gold, load_squad, parse_slice
 from qa.evaluation.runner import check_floors, run_eval
@@ -16,7 +16,6 @@ from qa.settings import Settings
 
 QA = str(Path(sys.executable).with_name("qa"))
 GOLD = REPO / "eval" / "gold" / "sample.jsonl"
-SQUAD = REPO.parent / "shared" / "datasets" / "squad-v2-dev" / "dev-v2.0.json"
 
 MINI = [
     {"id": "h", "question": "How many hostages would be released?", "answers": ["ten", "10"], "answerable": True,
@@ -95,6 +94,12 @@ def test_squad_loading_and_slices():
         assert text[ev.start : ev.end] == ev.quote
         assert any(a in ev.quote for a in q.answers)
     assert any(not q.answerable for q in questions)
+    # the slice is its first article's paragraphs only (the committed file holds two articles)
+    assert {a.title for a in articles} == {"Normans"} and len(articles) == 39
+    everything, _ = load_squad(SQUAD)
+    assert {a.title for a in everything} == {"Normans", "Computational complexity theory"}
+    with pytest.raises(GoldError, match="has 2 articles"):
+        load_squad(SQUAD, "0:3")
     assert parse_slice("0:8", 16) == range(0, 8)
     for bad in ("8:4", "0:99", "x"):
         with pytest.raises(GoldError):
@@ -133,6 +138,14 @@ def test_cli_eval_writes_reports_is_deterministic_and_compares(tmp_path):
     compared = run_cli("eval", "compare", tmp_path / "a", tmp_path / "b", cwd=tmp_path)
     assert compared.returncode == 0 and "answer.answer_recall" in compared.stdout
     assert not (tmp_path / "user-store").exists()
+    # a report's answers replayed through the support check: the live run already applied it,
+    # so it withdraws none of what the run showed
+    replay = subprocess.run([sys.executable, REPO / "eval" / "replay_support.py", tmp_path / "a", "--articles", SAMPLE],
+                            capture_output=True, text=True, timeout=300)
+    assert replay.returncode == 0, replay.stderr
+    counts = dict(line.rsplit(None, 1) for line in replay.stdout.splitlines())
+    answered = sum(1 for line in lines if json.loads(line)["answerable"])
+    assert int(counts["answered"]) == answered > 0 and int(counts["withdrawn"]) == 0
 
 
 def test_cli_eval_gate_and_bad_input(tmp_path):

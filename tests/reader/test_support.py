@@ -99,3 +99,29 @@ def test_a_namesake_is_not_the_person_asked_about():
     # the surname alone, or after a title, still names the person asked about
     assert terms_check("What did Steve Witkoff say?", "According to Witkoff, ten hostages would be freed.")[0]
     assert terms_check("What did Steve Witkoff say?", "Envoy Witkoff said ten hostages would be freed.")[0]
+
+
+def test_ordinals_and_season_years_are_identifiers():
+    ok, detail = terms_check("What was the revenue in the fourth quarter?", "For the second quarter, it forecast revenue of $5 billion.")
+    assert not ok and "second quarter" in detail
+    assert terms_check("What was the revenue in the 2nd quarter?", "For the second quarter, it forecast revenue of $5 billion.")[0]
+    ok, detail = terms_check("Who was the top scorer in the 2021 season?", "In the 2019 season the top scorer was Marco Vell.")
+    assert not ok and "2019 season" in detail
+
+
+def test_a_count_needs_what_it_counts_and_a_named_unit_its_unit():
+    ok, detail = terms_check("How many firefighters were hurt?", "About 300 residents were told to leave their homes.")
+    assert not ok and "firefighters" in detail
+    # generic people are counted under many names
+    assert terms_check("How many workers walked off the job?", "About 6,200 bus drivers and mechanics walked off the job.")[0]
+    assert not type_check("How many hectares did the fire burn?", "two", "A barn and two sheds burned.")[0]
+    assert type_check("How many hectares did the fire burn?", "130", "It burned about 130 hectares.")[0]
+    # a unit named later in the question is not what it counts in
+    assert type_check("How many passengers does Route 9 carry on a typical day?", "3,100", "Route 9 carries about 3,100 passengers.")[0]
+
+
+def test_when_is_answered_by_a_date_not_by_any_number():
+    for short in ("3,100", "60", "$860", "typical day"):
+        assert not type_check("When will the ferry resume?", short, f"It carries {short} people.")[0], short
+    for short in ("2016", "911", "4:17 a.m.", "October 20", "in 10 days", "the 1990s"):
+        assert type_check("When did it happen?", short, f"It happened {short}.")[0], short
