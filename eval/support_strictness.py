@@ -64,22 +64,23 @@ KNOWN_WRONG = (
 )
 
 TERM_VARIANTS: tuple[tuple[str, TermRules], ...] = (
+    # "none" still applies the rules that have no switch: role, counted noun, namesake
     ("none", TermRules(names="off", identifiers=False, topic="off")),
     ("identifiers (no years)", TermRules(names="off", years=False, topic="off")),
     ("identifiers + years", TermRules(names="off", topic="off")),
-    ("names any, passage+title+lede", TermRules(names="any", identifiers=False, topic="off")),
-    ("names all, passage+title+lede", TermRules(names="all", identifiers=False, topic="off")),
+    ("names any, passage+title+lede", TermRules(names="any", name_scope="title_lede", identifiers=False, topic="off")),
+    ("names any, passage+title", TermRules(names="any", name_scope="title", identifiers=False, topic="off")),
+    ("names all, passage+title+lede", TermRules(names="all", name_scope="title_lede", identifiers=False, topic="off")),
     ("names all, passage+title", TermRules(names="all", name_scope="title", identifiers=False, topic="off")),
     ("names all, passage only", TermRules(names="all", name_scope="passage", identifiers=False, topic="off")),
     ("names all, no sentence before", TermRules(names="all", identifiers=False, topic="off", before=False)),
     ("topic nouns, any one", TermRules(names="off", identifiers=False, topic="any")),
     ("topic nouns, all", TermRules(names="off", identifiers=False, topic="all")),
     ("topic nouns, any one, if no names", TermRules(names="off", identifiers=False, topic="unnamed")),
-    ("DEFAULT ids + names any + topic if no names", support.DEFAULT_RULES),
-    ("ids + names any (passage+title) + topic if no names", TermRules(names="any", name_scope="title")),
+    ("ids + names any (passage+title+lede) + topic if no names", TermRules(names="any", name_scope="title_lede")),
+    ("DEFAULT ids + names any (passage+title) + topic if no names", support.DEFAULT_RULES),
     ("ids + names all + topic any", TermRules(names="all", topic="any")),
-    ("ids + names all + topic if no names", TermRules(names="all")),
-    ("ids + names all (passage+title) + topic if no names", TermRules(names="all", name_scope="title")),
+    ("ids + names all (passage+title) + topic if no names", TermRules(names="all")),
 )
 
 
