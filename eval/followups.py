@@ -1,6 +1,6 @@
 """Follow-ups in a chat: which turns are condensed with the earlier ones, and with what.
 
-    python eval/followups.py                  # the table for eval/gold/followups.jsonl
+    python eval/followups.py                  # the table for eval/followups/turns.jsonl
     python eval/followups.py --show           # and every case it gets wrong
 
 Each row of the gold set is earlier turns, a next turn, whether that turn depends on the earlier
@@ -28,7 +28,7 @@ from qa.reader.extractive import condense  # noqa: E402
 from qa.text.followups import depends_on_earlier, reference  # noqa: E402
 from qa.text.tokens import terms  # noqa: E402
 
-GOLD = REPO / "eval" / "gold" / "followups.jsonl"
+GOLD = REPO / "eval" / "followups" / "turns.jsonl"
 
 
 @dataclass

@@ -37,7 +37,7 @@ def outcome(result: QuestionResult, top_k: int) -> str:
     scores = result.scores
     if result.error:
         return "error"
-    if scores.get("false_answer"):
+    if scores.get("false_answer") or (result.answerable and not result.gold_answerable):
         return "false answer"
     if not result.gold_answerable:
         return "right"

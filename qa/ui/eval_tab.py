@@ -18,7 +18,8 @@ def build_eval_tab(state: UIState) -> None:
     gold_folder = bundled_path("eval/gold")
     gold_files = sorted(str(p) for p in gold_folder.glob("*.jsonl")) if gold_folder.exists() else []
     with gr.Row():
-        gold_pick = gr.Dropdown(gold_files, value=gold_files[0] if gold_files else None, label="Gold file",
+        default = next((f for f in gold_files if f.endswith("sample.jsonl")), gold_files[0] if gold_files else None)
+        gold_pick = gr.Dropdown(gold_files, value=default, label="Gold file",
                                 allow_custom_value=True)
         gold_upload = gr.File(file_types=[".jsonl"], label="…or upload one")
         corpus = gr.Radio(["sample corpus (throwaway store)", "current store"],
@@ -45,7 +46,9 @@ def build_eval_tab(state: UIState) -> None:
             progress(total["done"] / max(total["n"], 1), desc=f"{total['done']}/{total['n']} questions")
 
         try:
-            articles = bundled_path("data/sample") if which.startswith("sample") else None
+            # the trust set also needs its own articles (eval/README.md: Gold format)
+            articles = ([bundled_path("data/sample")] + ([bundled_path("data/trust")] if gold.name == "trust.jsonl" else [])
+                        if which.startswith("sample") else None)
             results, summary = run_eval(state.settings, gold=gold, articles=articles,
                                         embedder=state.default.embedder, on_start=started, on_done=done)
         except QAError as exc:

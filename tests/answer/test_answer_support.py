@@ -115,3 +115,14 @@ def test_who_holds_a_role_needs_a_passage_that_names_the_role():
     support = check_support("Who is the mayor of Lakemont?", "Lakemont Unified district", schools, None, ARTICLES.get)
     assert "question_terms" in [c.name for c in support.failed]
     assert "mayor" in support.failed[0].detail
+
+
+def test_a_reworded_short_answer_is_hidden_but_one_claiming_more_fails():
+    """An LLM's short answer that rewords the quote is not shown, and the answer stands; one that
+    names what no quote says (the model's own memory) fails the answer."""
+    quote = [cite("gaza-ceasefire-talks", "Majed Al-Ansari, who speaks for Qatar's foreign ministry")]
+    reworded = check_support("Who is Qatar's spokesperson?", "Majed Al-Ansari's statement", quote, None, ARTICLES.get)
+    assert reworded.supported, reworded.to_dict()
+    assert "not shown" in reworded.checks[0].detail
+    invented = check_support("Who is Qatar's spokesperson?", "Sheikh Tamim", quote, None, ARTICLES.get)
+    assert [c.name for c in invented.failed][:1] == ["short_in_quote"]

@@ -1,5 +1,5 @@
 """The offline model's follow-up condensing (qa/reader/extractive.py `condense`), on named cases
-and on the follow-up gold set eval/gold/followups.jsonl (measured by eval/followups.py)."""
+and on the follow-up gold set eval/followups/turns.jsonl (measured by eval/followups.py)."""
 
 import importlib.util
 import sys
