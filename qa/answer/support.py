@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.answer.claims import unsupported_claims
+from qa.text.normalize import normalize_answer
+from qa.text.tokens import STOPWORDS
 from qa.answer.gate import verified_short
 from qa.reader.support import lede, passage_around, sentence_before, terms_check, type_check
 from qa.types import Article, Citation, Filters, Support, SupportCheck
@@ -92,7 +94,10 @@ def _short_in_quote(claimed: str | None, shown: str | None, quotes: list[str]) -
     if shown is not None:
         return SupportCheck("short_in_quote", True, f"{shown!r} is in a quote")
     bare = re.sub(r"['’]s\b", "", claimed)  # "Al-Ansari's statement" claims Al-Ansari
-    missing = unsupported_claims(bare, quotes) + _unquoted_names(bare, quotes)
+    # numbers and dates as the claim check reads them; names word by word ("Mayor Ferriter" is
+    # said by a quote naming "Mayor Colm Ferriter")
+    figures = [c for c in unsupported_claims(bare, quotes) if re.search(r"\d", normalize_answer(c))]
+    missing = figures + _unquoted_names(bare, quotes)
     if missing:
         return SupportCheck("short_in_quote", False,
                             f"the short answer {claimed!r} says {', '.join(dict.fromkeys(missing))}, which no quote says")
@@ -103,7 +108,7 @@ def _unquoted_names(short: str, quotes: list[str]) -> list[str]:
     """Capitalised words of a short answer that no quote has (the claim check lets a lone first
     word pass as grammar; a short answer has no grammar to spare)."""
     seen = " ".join(quotes).casefold()
-    return [w for w in re.findall(r"\b[A-Z][\w-]*", short) if w.casefold() not in seen]
+    return [w for w in re.findall(r"\b[A-Z][\w-]*", short) if w.casefold() not in seen and w.casefold() not in STOPWORDS]
 
 
 def _holding(short: str | None, cited: list[Cited]) -> list[Cited]:

@@ -126,3 +126,15 @@ def test_a_reworded_short_answer_is_hidden_but_one_claiming_more_fails():
     assert "not shown" in reworded.checks[0].detail
     invented = check_support("Who is Qatar's spokesperson?", "Sheikh Tamim", quote, None, ARTICLES.get)
     assert [c.name for c in invented.failed][:1] == ["short_in_quote"]
+
+
+def test_a_short_answer_is_checked_word_by_word_and_figure_by_figure():
+    """What a small model wrote around its answer ("The article states that ...", "Mayor
+    Ferriter's statement" for a quote naming Mayor Colm Ferriter) claims nothing new; a figure or
+    a number word no quote gives does."""
+    ferriter = [cite("harbor-storm-first-report", "Mayor Colm Ferriter said the city had asked the regional government for emergency funds")]
+    for short in ("Mayor Ferriter's statement about the storm", "The article states that the city asked for emergency funds"):
+        assert check_support("What did the mayor say?", short, ferriter, None, ARTICLES.get).checks[0].passed, short
+    hostages = [cite("gaza-ceasefire-talks", "free ten hostages who are still alive")]
+    assert check_support("How many hostages?", "10 hostages", hostages, None, ARTICLES.get).checks[0].passed
+    assert not check_support("How many hostages?", "eleven", hostages, None, ARTICLES.get).checks[0].passed
