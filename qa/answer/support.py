@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.answer.claims import unsupported_claims
+from qa.store.filters import excluded_by
 from qa.text.normalize import normalize_answer
 from qa.text.tokens import STOPWORDS
 from qa.answer.gate import verified_short
@@ -139,17 +140,9 @@ def _filters(filters: Filters | None, citations: list[Citation] | tuple[Citation
     if filters is None or filters.empty:
         return SupportCheck("filters", True, "no filters were requested")
     for c in citations:
-        if filters.article_ids and c.article_id not in filters.article_ids:
-            return SupportCheck("filters", False, f"cites article {c.article_id!r}, outside the requested articles")
-        if filters.published_from or filters.published_to:
-            if not c.published:
-                return SupportCheck("filters", False, f"cites article {c.article_id!r}, whose date is unknown")
-            if filters.published_from and c.published < filters.published_from:
-                return SupportCheck("filters", False,
-                                    f"cites article {c.article_id!r} of {c.published}, before {filters.published_from}")
-            if filters.published_to and c.published > filters.published_to:
-                return SupportCheck("filters", False,
-                                    f"cites article {c.article_id!r} of {c.published}, after {filters.published_to}")
+        reason = excluded_by(filters, c.article_id, c.published)
+        if reason:
+            return SupportCheck("filters", False, reason)
     return SupportCheck("filters", True, "every cited article is inside the filters")
 
 

@@ -13,6 +13,7 @@ from qa.answer.parsing import strip_markers
 from qa.evaluation import metrics as m
 from qa.evaluation.gold import GoldError, GoldQuestion
 from qa.models.protocols import Warmable
+from qa.store.filters import excluded_by
 from qa.types import Article, RetrievalMode
 
 if TYPE_CHECKING:
@@ -135,16 +136,7 @@ def _wrong(short: str | None, prediction: str, q: GoldQuestion) -> bool:
 
 def _outside(result: QuestionResult, q: GoldQuestion) -> bool:
     """A citation from an article the question's filters exclude."""
-    f = q.filters
-    for c in result.citations:
-        if f.article_ids and c["article_id"] not in f.article_ids:
-            return True
-        day = c.get("published") or ""
-        if (f.published_from or f.published_to) and (
-            not day or (f.published_from and day < f.published_from) or (f.published_to and day > f.published_to)
-        ):
-            return True
-    return False
+    return any(excluded_by(q.filters, c["article_id"], c.get("published") or "") for c in result.citations)
 
 
 def _hits(a: Span, b: Span) -> bool:

@@ -94,6 +94,23 @@ class Condition:
     value: Any
 
 
+def excluded_by(filters: Filters | None, article_id: str, published: str) -> str:
+    """Why an article (its id and ISO published day) lies outside the filters, or "" when it is
+    inside: the same rule `conditions` gives retrieval, for checking what was cited."""
+    if filters is None or filters.empty:
+        return ""
+    if filters.article_ids and article_id not in filters.article_ids:
+        return f"cites article {article_id!r}, outside the requested articles"
+    if filters.published_from or filters.published_to:
+        if not published:
+            return f"cites article {article_id!r}, whose date is unknown"
+        if filters.published_from and published < filters.published_from:
+            return f"cites article {article_id!r} of {published}, before {filters.published_from}"
+        if filters.published_to and published > filters.published_to:
+            return f"cites article {article_id!r} of {published}, after {filters.published_to}"
+    return ""
+
+
 def conditions(filters: Filters | None) -> list[Condition]:
     """What a chunk must satisfy, all of it (none for no filters)."""
     if filters is None or filters.empty:
