@@ -26,7 +26,10 @@ def doctor_command(
             out.print(f"[cyan]repaired[/]  {escape(action)}")
         for f in report.findings:
             out.print(f"{'[green]ok[/]     ' if f.ok else '[red]PROBLEM[/]'}  {f.check:12} {escape(f.detail)}")
-        if not report.healthy:
+        advice = [f.advice for f in report.problems if f.advice]
+        for line in advice:
+            out.print(escape(line))
+        if len(advice) < len(report.problems):
             out.print("run `qa doctor --repair` to fix these (no article is lost)")
     if not report.healthy:
         raise typer.Exit(1)

@@ -1,9 +1,11 @@
 """`qa doctor --repair`: fix what qa/doctor/checks.py's checks find.
 
-Repair removes orphans, re-embeds every chunk from its stored text into rebuilt collections
-(swapped in only when complete, so a killed repair loses nothing and can be run again),
+Repair removes orphans, re-embeds every chunk from its stored text (read from sqlite, never
+through a damaged index) into rebuilt collections (swapped in only when complete, so a killed
+repair loses nothing and can be run again, see qa/store/maintenance.py),
 re-chunks articles that lost chunks from their stored text, drops BM25 (rebuilt on the next
-question), and raises a short vector search list in place.
+question; also when its checksums or texts do not match), and raises a short vector search list
+in place.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from qa.doctor.inspect import (
     StoredChunk,
     check_index,
     incomplete_articles,
+    local_copy_damage,
     split_live,
     stored_articles,
     stored_chunks,
@@ -31,15 +34,21 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
 
-def repair(store: ArticleStore, embedder: BaseEmbedding, settings: Settings, bm25_folder: Path) -> list[str]:
-    """Fix what `examine` finds; what was done, one line per action."""
+def repair(
+    store: ArticleStore, embedder: BaseEmbedding, settings: Settings, bm25_folder: Path, damage: str = ""
+) -> list[str]:
+    """Fix what `examine` finds; what was done, one line per action. `damage`: what the index
+    file check found (the index is then rebuilt without Chroma ever loading it)."""
     maintenance = store.maintenance
     done: list[str] = []
     with maintenance.exclusive():
-        done += [f"finished an interrupted rebuild of {name}" for name in maintenance.finish_interrupted_rebuild()]
+        finished = maintenance.finish_interrupted_rebuild()
+        done += [f"finished an interrupted rebuild of {name}" for name in finished]
+        if finished:  # other collections are the store now: check their files
+            damage = store.index_files_damage()
         articles, chunks = stored_articles(store), stored_chunks(store)
         live, orphans = split_live(articles, chunks)
-        index_ok = check_index(store, live).ok
+        index_ok = check_index(store, live, damage).ok
         if orphans or not index_ok:
             _rebuild(store, embedder, articles, live)
             done.append(
@@ -54,13 +63,17 @@ def repair(store: ArticleStore, embedder: BaseEmbedding, settings: Settings, bm2
             for folder in maintenance.stray_index_folders():
                 shutil.rmtree(folder, ignore_errors=True)
                 done.append(f"removed unused index folder {folder.name}")
-        if done:
+        copy_damage = local_copy_damage(bm25_folder, articles, live)
+        if done or copy_damage:
             shutil.rmtree(bm25_folder, ignore_errors=True)  # rebuilt on the next question
-            done.append("dropped the BM25 index (rebuilt on the next question)")
+            done.append("dropped the BM25 index (rebuilt on the next question)"
+                        + (f": it was damaged ({copy_damage})" if copy_damage else ""))
         have = maintenance.search_list()  # a setting only: the chunks and the BM25 index stay as they are
         if have is not None and have < SEARCH_LIST:
             maintenance.set_search_list(SEARCH_LIST)
             done.append(f"raised the vector index's search list from {have} to {SEARCH_LIST} candidates per query")
+        if done:  # the index files now are ones this repair rebuilt or checked
+            maintenance.note_index_good()
     return done
 
 

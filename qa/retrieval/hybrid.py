@@ -15,10 +15,11 @@ import numpy as np
 
 from qa.reader.features import Passage
 from qa.reader.questions import read_question
-from qa.retrieval.rerank import DEPTH, rerank_order, rerank_rows
+from qa.retrieval.rerank import DEPTH, recency_order, rerank_order, rerank_rows
 from qa.retrieval.scaling import min_max
 from qa.retrieval.snapshot import StoreSnapshot
 from qa.store.chroma import ArticleStore
+from qa.text.recency import asks_recent
 from qa.types import RETRIEVAL_MODES, Filters, RetrievalMode, RetrievedChunk
 
 if TYPE_CHECKING:
@@ -57,6 +58,15 @@ def fuse(scored: list[Scored], mode: Mode, dense_weight: float) -> list[Scored]:
     return sorted(scored, key=lambda s: (-s.fused, s.chunk_id))
 
 
+def _recency(chunks: list[RetrievedChunk], scores) -> tuple[np.ndarray, np.ndarray]:
+    return recency_order(scores, [c.published for c in chunks], [c.title for c in chunks])
+
+
+def _in_order(chunks: list[RetrievedChunk], order: np.ndarray, scores: np.ndarray, k: int) -> list[RetrievedChunk]:
+    """The first k chunks in `order`, each with its score and new rank."""
+    return [replace(chunks[i], score=round(float(scores[i]), 6), rank=rank) for rank, i in enumerate(order[:k], start=1)]
+
+
 class HybridRetriever:
     def __init__(
         self, store: ArticleStore, snapshot: StoreSnapshot, embedder: BaseEmbedding, dense_weight: float = 0.3, rerank: bool = True
@@ -91,11 +101,15 @@ class HybridRetriever:
             return []
         self._complete_scores(candidates, bm25_all, query_vector)
         ranked = fuse(list(candidates.values()), mode, self.dense_weight)
+        recent = asks_recent(question)
         if mode == "hybrid" and self.rerank:
-            return self._reranked(question, ranked[: max(k, DEPTH)], k)
+            return self._reranked(question, ranked[: max(k, DEPTH)], k, recent)
+        if recent:  # newer reports first among near ties (qa/retrieval/rerank.py: recency_order)
+            chunks = self._materialise(ranked[: max(k, DEPTH)])
+            return _in_order(chunks, *_recency(chunks, [c.score for c in chunks]), k)
         return self._materialise(ranked[:k])
 
-    def _reranked(self, question: str, ranked: list[Scored], k: int) -> list[RetrievedChunk]:
+    def _reranked(self, question: str, ranked: list[Scored], k: int, recent: bool = False) -> list[RetrievedChunk]:
         from qa.models.embedding import embed_sentences
 
         chunks = self._materialise(ranked)
@@ -110,10 +124,9 @@ class HybridRetriever:
             embed_sentences,
         )
         order, scores = rerank_order(rows)
-        return [
-            replace(chunks[i], score=round(float(scores[i]), 6), rank=rank)
-            for rank, i in enumerate(order[:k], start=1)
-        ]
+        if recent:
+            order, scores = _recency(chunks, scores)
+        return _in_order(chunks, order, scores, k)
 
     def _complete_scores(self, candidates: dict[str, Scored], bm25_all: np.ndarray, query_vector) -> None:
         ids = list(candidates)

@@ -62,6 +62,7 @@ class ArticleStore:
         self._seen_stamp: str | None = None  # the stamp last read
         self._safety = StoreSafety(self._collections, local, self.stamp, self._text_cache.cache_clear)
         self._self_check = IndexSelfCheck(self._collections, self._safety, self)
+        self._safety.check_files = self._refuse_damaged_files
         self.maintenance = StoreMaintenance(self._collections, self._safety)
         self.recovered_on_open: list[str] = []  # articles whose half-done write opening finished
 
@@ -101,17 +102,17 @@ class ArticleStore:
         return store
 
     def _check_on_open(self, local: LocalDatabase, crashed: bool) -> None:
-        checked = crashed or local.index_signature() != local.verified_signature()
-        if checked:
-            self.verify_index()
+        # Index files that changed since qa last knew them good (a kill, a copy, damage) are
+        # checked without loading them here first: damaged ones can crash Chroma's native code.
+        problem = self._self_check.files_damage()
+        if problem:
+            raise self._self_check.damaged(problem)
         self.recovered_on_open = self.recover()
         # A process killed while using the store (even in Chroma's own index upkeep during a
         # read) can leave broken index files: then check every chunk.
         if self.recovered_on_open or crashed:
             self.verify_index(full=True)
-            checked = True
-        if checked:  # only once every check passed: the crash mark is gone by now
-            local.note_verified()
+            local.note_verified()  # only once every check passed: the crash mark is gone by now
 
     @classmethod
     def open_remote(
@@ -136,6 +137,16 @@ class ArticleStore:
 
     def verify_index(self, full: bool = False) -> None:
         self._self_check.verify(full)
+
+    def index_files_damage(self) -> str:
+        """What is wrong with an embedded store's index files ("" when nothing), checked without
+        loading them in this process when they changed since qa last knew them good."""
+        return self._self_check.files_damage()
+
+    def _refuse_damaged_files(self) -> None:
+        problem = self._self_check.files_damage()
+        if problem:
+            raise self._self_check.damaged(problem)
 
     def index_problems(self, sample: int = 3) -> list[str]:
         return self._self_check.problems(sample)
@@ -219,7 +230,10 @@ class ArticleStore:
             return {}
         with self._safety.locked(exclusive=False):
             self._safety.sync()  # vectors other processes added live in their index until we reload
-            page = self._collections.chunks.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+            try:
+                page = self._collections.chunks.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+            except Exception as exc:
+                raise self._self_check.search_failure(exc) from None
         return {
             i: (*split_text(d, m), v)
             for i, d, m, v in zip(page["ids"], page["documents"], page["metadatas"], page["embeddings"])
@@ -242,9 +256,12 @@ class ArticleStore:
             self._safety.sync(stamp=self._seen_stamp if checked else None)  # see other processes' vectors
             if not checked and self.count_chunks() == 0:
                 return []
-            result = self._collections.chunks.query(
-                query_embeddings=[vector], n_results=k, where=chroma_where(filters), include=["distances"]
-            )
+            try:
+                result = self._collections.chunks.query(
+                    query_embeddings=[vector], n_results=k, where=chroma_where(filters), include=["distances"]
+                )
+            except Exception as exc:
+                raise self._self_check.search_failure(exc) from None
         ids, distances = result["ids"][0], result["distances"][0]
         return [DenseHit(i, 1.0 - float(d)) for i, d in zip(ids, distances)]
 

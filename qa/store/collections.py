@@ -45,21 +45,23 @@ class StoreCollections:
         self.embed_dim = embed_dim
         self.where = where
         self.for_repair = for_repair  # `qa doctor` may open a store a stopped repair left half-swapped
+        self.finished_swaps: list[str] = []  # collections whose stopped swap opening finished
         self.chunks = self.open(name)
         self.articles = self.open(self.articles_name)
 
     def open(self, name: str) -> Any:
         """The collection, created when missing; an error when it was built with another model."""
         wanted = {"qa_schema": SCHEMA, "qa_embed_model": self.embed_model, "qa_embed_dim": self.embed_dim}
-        try:
-            collection = self.client.get_collection(name, embedding_function=None)
-        except Exception:  # Chroma raises NotFoundError (or ValueError in older releases)
-            if not self.for_repair and name + REBUILD_SUFFIX in self.names():
+        collection = self._existing(name)
+        if collection is None and name + REBUILD_SUFFIX in self.names():
+            if not self.for_repair:
                 raise StoreError(
                     f"the store at {self.where} is halfway through a `qa doctor --repair` that was "
                     f"stopped (collection '{name}' was being swapped for its rebuilt copy); run "
                     "`qa doctor --repair` again to finish it (no article is lost)"
-                ) from None
+                )
+            collection = self._finish_swap(name)
+        if collection is None:
             return self.client.create_collection(
                 name,
                 metadata={**wanted, "qa_stamp": uuid.uuid4().hex},
@@ -76,6 +78,23 @@ class StoreCollections:
                 "(QA_STORE) or collection (QA_COLLECTION) and ingest the articles again"
             )
         return collection
+
+    def _existing(self, name: str) -> Any | None:
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except StoreError:  # a damaged database (qa/store/damage.py), not a missing collection
+            raise
+        except Exception:  # Chroma raises NotFoundError (or ValueError in older releases)
+            return None
+
+    def _finish_swap(self, name: str) -> Any:
+        """A repair stopped between dropping a collection and renaming its rebuilt copy: the copy
+        was complete (a swap starts only then), so it takes the name. Creating an empty collection
+        here instead would let other commands use an empty store."""
+        rebuilt = self.client.get_collection(name + REBUILD_SUFFIX, embedding_function=None)
+        rebuilt.modify(name=name)
+        self.finished_swaps.append(name)
+        return self.client.get_collection(name, embedding_function=None)
 
     def reopen(self, client: Any | None = None) -> None:
         """Open both collections again (on a new client when given): after a reconnect, or after

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from qa.errors import StoreError
+from qa.store.damage import damaged_database_message
 
 LOCK_NAME = ".qa-store.lock"
 _POLL = 0.05
@@ -54,6 +55,8 @@ def probe_sqlite(database: Path, timeout: float, folder: Path) -> None:
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise StoreError(locked_message(folder, timeout)) from None
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        raise StoreError(damaged_database_message(folder, str(exc))) from None
     finally:
         con.close()
 

@@ -1,13 +1,15 @@
 """What `qa doctor` does to a store beyond reading and writing articles: read every stored item
-even when Chroma cannot read its vector index, check the sqlite database, find index folders no
-collection uses, read and raise the vector search list, and rebuild the collections from stored
-texts (filled under REBUILD_SUFFIX, then swapped in, so a killed repair loses nothing).
+even when Chroma cannot read its vector index, find index folders no collection uses, read and
+raise the vector search list, and rebuild the collections from stored texts (filled under
+REBUILD_SUFFIX, then swapped in, so a killed repair loses nothing and can be run again).
 
 The doctor decides what to check and repair (qa/doctor/); this module knows how Chroma keeps it.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
@@ -22,6 +24,15 @@ from qa.store.records import split_text, with_text
 from qa.store.safety import StoreSafety
 
 StoredItem = tuple[str, str, dict[str, Any]]  # (id, text, metadata without the text)
+# A test seam: `qa doctor --repair` SIGKILLs itself at the named step of a rebuild (see
+# `kill_point`), so tests can stop a repair exactly where a power cut could.
+KILL_AT = "QA_TEST_KILL_AT"
+
+
+def kill_point(step: str) -> None:
+    """Die here, as a power cut would, when the environment names this step."""
+    if os.environ.get(KILL_AT) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def drop_collection(client: Any, name: str) -> None:
@@ -94,15 +105,6 @@ class StoreMaintenance:
         local = self._local()
         return sqlite3.connect(f"file:{local.sqlite_file}?mode=ro", uri=True, timeout=local.lock.timeout)
 
-    def quick_check(self) -> list[str]:
-        """sqlite's own integrity check of an embedded store (["ok"] when sound); sqlite3.Error
-        when the database cannot be checked."""
-        con = self._read_only()
-        try:
-            return [row[0] for row in con.execute("PRAGMA quick_check").fetchall()]
-        finally:
-            con.close()
-
     def stray_index_folders(self) -> list[Path]:
         """Vector index folders of an embedded store that no collection uses (left by rebuilds)."""
         con = self._read_only()
@@ -133,30 +135,55 @@ class StoreMaintenance:
         return Rebuild(self._collections, self._safety)
 
     def finish_interrupted_rebuild(self) -> list[str]:
-        """A repair killed during the swap: rename the rebuilt collection it left; drop half-built
-        ones. The names of the collections whose swap was finished.
+        """A repair killed before or during the swap: the names of the collections whose swap is
+        now finished. Never reads the old collections through Chroma (their index may be the
+        damage being repaired: loading it can fail or crash).
 
-        Killed between dropping the old collection and renaming the rebuilt one, the store holds
-        only the rebuilt copy, and opening the store since (this doctor run included) made an empty
-        collection under the old name. That empty one goes, and the full copy takes its name."""
-        finished = []
+        - Killed between dropping a collection and renaming its rebuilt copy: opening the store
+          for the doctor already renamed the copy (`StoreCollections.open`).
+        - Killed before the swap: the old collection is still the store; the rebuilt copy (maybe
+          half filled) goes, and the repair starts over.
+        - A stopped repair of an older qa, whose doctor then made an empty collection under the
+          old name: that empty one goes, and the full copy takes its name."""
+        finished = list(self._collections.finished_swaps)
+        self._collections.finished_swaps.clear()
         client = self._collections.client
         names = self._collections.names()
+        renamed = False
         for name in (self._collections.name, self._collections.articles_name):
             if name + REBUILD_SUFFIX not in names:
                 continue
-            rebuilt = client.get_collection(name + REBUILD_SUFFIX, embedding_function=None)
-            if name in names and client.get_collection(name, embedding_function=None).count() == 0 < rebuilt.count():
+            if self.stored_count(name) == 0 < self.stored_count(name + REBUILD_SUFFIX):
                 drop_collection(client, name)
-                names.discard(name)
-            if name in names:  # the old collection is whole: the rebuilt one was still being filled
-                drop_collection(client, name + REBUILD_SUFFIX)
-            else:
-                rebuilt.modify(name=name)
+                client.get_collection(name + REBUILD_SUFFIX, embedding_function=None).modify(name=name)
                 finished.append(name)
-        if finished:
+                renamed = True
+            else:
+                drop_collection(client, name + REBUILD_SUFFIX)
+        if renamed:
             self._safety.reattach()
         return finished
+
+    def stored_count(self, name: str) -> int:
+        """How many items the named collection holds: counted in sqlite for an embedded store
+        (Chroma's `count()` loads the collection's vector index first)."""
+        if self._safety.local is None:
+            return int(self._collections.client.get_collection(name, embedding_function=None).count())
+        con = self._read_only()
+        try:
+            (count,) = con.execute(
+                "SELECT COUNT(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id "
+                "JOIN collections c ON s.collection = c.id WHERE c.name = ? AND s.scope = 'METADATA'",
+                (name,),
+            ).fetchone()
+        finally:
+            con.close()
+        return int(count)
+
+    def note_index_good(self) -> None:
+        """The index files as they are now are good (a repair just rebuilt or checked them)."""
+        if self._safety.local is not None:
+            self._safety.local.note_verified()
 
     # ----- seams for tests that simulate damage a crash or an older qa leaves ----------------
     @property
@@ -194,6 +221,7 @@ class Rebuild:
                 name + REBUILD_SUFFIX, metadata=meta, configuration=HNSW_CONFIGURATION,
                 embedding_function=None,
             )
+        kill_point("rebuild-created")
 
     def add_chunks(self, ids: Sequence[str], texts: Sequence[str], metas: Sequence[dict], vectors: Sequence) -> None:
         self._add(self._collections.name, ids, texts, metas, vectors)
@@ -205,14 +233,21 @@ class Rebuild:
         self._targets[name].add(
             ids=list(ids), metadatas=[with_text(m, t) for m, t in zip(metas, texts)], embeddings=list(vectors)
         )
+        kill_point(f"rebuild-adding-{name}")  # after each batch added
 
     def swap_in(self) -> None:
         """From here on the rebuilt collections are the store (each old one is dropped just before
-        its copy takes its name: a kill in between is finished by `finish_interrupted_rebuild`)."""
+        its copy takes its name: a kill in between is finished when the doctor next opens the
+        store, see `StoreCollections.open`)."""
         for name in self._targets:
             drop_collection(self._client, name)
+            kill_point(f"swap-dropped-{name}")
             self._client.get_collection(name + REBUILD_SUFFIX, embedding_function=None).modify(name=name)
+            kill_point(f"swap-renamed-{name}")
+        if self._safety.local is not None:  # this process's Chroma just wrote the new index files
+            self._safety.local.note_verified()
         self._safety.reload()
+        kill_point("swapped")
 
 
 def _looks_like_uuid(name: str) -> bool:

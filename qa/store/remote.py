@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from qa.errors import ConfigError, StoreError
+from qa.settings import redact_url
 
 # Writes of large batches can take a while on a busy server; a hung server still errors out.
 _READ_SECONDS = 300.0
@@ -41,7 +42,7 @@ class ServerAddress:
             or parts.path.strip("/") or parts.query or parts.fragment or parts.username
         ):
             raise ConfigError(
-                f"QA_CHROMA_URL: cannot use {raw!r}; write it as http://HOST:PORT, "
+                f"QA_CHROMA_URL: cannot use {redact_url(raw)!r}; write it as http://HOST:PORT, "
                 "e.g. http://127.0.0.1:8000"
             )
         ssl = parts.scheme == "https"

@@ -5,7 +5,9 @@ every guard below lets the call through):
 - writes hold an inter-process lock and note the articles they write in the collection metadata
   (`qa_pending`), so the next process to open the store finishes a write a kill interrupted;
 - before writing or searching, the vector index is reloaded when another process wrote since
-  (the version stamp changed): Chroma's in-memory index never sees other processes' vectors.
+  (the version stamp changed): Chroma's in-memory index never sees other processes' vectors;
+- index files are never loaded when they changed since qa last knew them good (`check_files`
+  runs first), and a write that started from good files notes the files it leaves as good.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ class StoreSafety:
         self._read_stamp = read_stamp
         self._on_reload = on_reload
         self._synced_stamp: str | None = None  # the stamp the loaded vector index is current with
+        # Raises when index files that changed since qa last knew them good are damaged (the store
+        # sets it to its self-check's file check); a reload runs it before Chroma loads them.
+        self.check_files: Callable[[], None] = lambda: None
 
     @property
     def embedded(self) -> bool:
@@ -69,6 +74,7 @@ class StoreSafety:
         if stamp == self._synced_stamp:
             return
         self.ensure_available()
+        self.check_files()
         self.local.forget_cached_client()
         self.collections.reopen(self.local.connect())
         self._on_reload()
@@ -93,7 +99,7 @@ class StoreSafety:
     def writing(self, article_ids: Sequence[str]) -> Iterator[None]:
         """Hold the write lock, note which articles are being written (so a killed write can be
         finished by the next process), and clear the note with the new stamp at the end."""
-        with self.locked(exclusive=True):
+        with self.locked(exclusive=True), self._noting_files():
             self.sync()
             if self.local is not None:
                 self.ensure_available()  # a foreign process holding the database would hang Chroma's write
@@ -103,6 +109,18 @@ class StoreSafety:
                 self.collections.chunks.modify(metadata=meta)
             yield
             self.bump_stamp()
+
+    @contextmanager
+    def _noting_files(self) -> Iterator[None]:
+        """Around a write under the lock: when the index files were known good before it, the
+        files this process's Chroma leaves are good too; note them, so the next open (and other
+        processes' reloads) need not check them (one stat per file)."""
+        trusted = self.local is not None and self.local.index_unchanged()
+        try:
+            yield
+        finally:
+            if trusted and self.local is not None:
+                self.local.note_verified()
 
     def bump_stamp(self) -> None:
         """A new version stamp (so other readers refresh) and an empty write journal."""
@@ -118,7 +136,8 @@ class StoreSafety:
             return []
         with self.locked(exclusive=True):
             self.sync()
-            return self._recover_pending()
+            with self._noting_files():
+                return self._recover_pending()
 
     def _recover_pending(self) -> list[str]:
         pending = json.loads(self.collections.metadata().get("qa_pending") or "[]")

@@ -1,5 +1,8 @@
 """The store's self-check: stored chunks must come back for their own vectors. Deleted or damaged
-HNSW files otherwise give wrong results silently (or Chroma errors on every call)."""
+HNSW files otherwise give wrong results silently, Chroma errors on every call, or (random bytes
+in a link list) its native code crashes the process. So index files that changed since qa last
+knew them good are never first loaded here: `files_damage` reads them in plain Python
+(qa/store/hnsw_files.py) and searches them in a child process (qa/store/probe.py) first."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from typing import Any, Protocol
 
 from qa.errors import StoreError
 from qa.store.collections import StoreCollections
+from qa.store.hnsw_files import folder_problems
+from qa.store.probe import probe_in_child
 from qa.store.records import DenseHit
 from qa.store.safety import StoreSafety
 
@@ -52,12 +57,51 @@ class IndexSelfCheck:
             if len(lost) > tolerated_misses(min(self.search.count_chunks(), 2000)):
                 problems = [f"{len(lost)} chunks are not found by their own vectors (e.g. {lost[0]})"]
         if problems:
-            c = self.collections
-            raise StoreError(
-                f"the vector index of the store at {c.where} (collection '{c.name}') is damaged "
-                f"or missing: {problems[0]}; run `qa doctor --repair` to rebuild it from the stored "
-                "chunk texts (no article is lost)"
-            )
+            raise self.damaged(problems[0])
+
+    def damaged(self, problem: str) -> StoreError:
+        c = self.collections
+        return StoreError(
+            f"the vector index of the store at {c.where} (collection '{c.name}') is damaged "
+            f"or missing: {problem}; run `qa doctor --repair` to rebuild it from the stored "
+            "chunk texts (no article is lost)"
+        )
+
+    def search_failure(self, exc: Exception) -> Exception:
+        """What a failed search (or read of vectors) raises: Chroma's InternalError there comes
+        from index damage the file checks cannot see (a label no id has: "Error finding id",
+        "Error getting embedding"): the damaged-index error then, and the files are checked
+        again on the next open. Other errors as they are."""
+        if type(exc).__name__ != "InternalError":
+            return exc
+        if self.safety.local is not None:
+            self.safety.local.forget_verified()
+        return self.damaged(f"Chroma cannot read it ({str(exc).splitlines()[0][:200]})")
+
+    def files_damage(self) -> str:
+        """What is wrong with an embedded store's index files ("" when nothing) if they changed
+        since qa last knew them good, found without loading them in this process: their layout
+        read in plain Python, then the self-check in a child process. Sound files are noted
+        good, so the next open skips all this (one stat per file)."""
+        local = self.safety.local
+        if local is None or local.index_unchanged():
+            return ""
+        c = self.collections
+        try:
+            folders = local.vector_folders([c.name, c.articles_name])
+        except Exception:  # the database cannot be read here: Chroma's own open will say why
+            folders = []
+        problems = [f"{folder.name}/{p}" for folder in folders for p in folder_problems(folder)][:1]
+        if not problems:
+            probe = probe_in_child(local.chroma_folder, c.name, c.embed_model, c.embed_dim)
+            if probe.error:
+                raise StoreError(probe.error)
+            problems = [probe.problem] if probe.problem else [] if probe.checked else self.problems()
+        if problems:
+            local.forget_verified()
+            return problems[0]
+        local.note_verified()
+        return ""
 
     def problems(self, sample: int = 3) -> list[str]:
         """`sample` stored chunks (first, middle, last) must come back first when the index is
@@ -75,9 +119,12 @@ class IndexSelfCheck:
             if problems:
                 lost = self.lost_vectors(limit=200)
                 if len(lost) <= tolerated_misses(min(total, 200)):
-                    return []
-                problems.append(f"{len(lost)} of about {min(total, 200)} sampled chunks are missed too")
-            return problems
+                    problems = []
+                else:
+                    problems.append(f"{len(lost)} of about {min(total, 200)} sampled chunks are missed too")
+            return problems + [p for p in [self._check_articles()] if p]
+        except StoreError:  # said by the store itself (a damaged database): not an index problem
+            raise
         except Exception as exc:  # Chroma raises InternalError for index files it cannot read
             return [f"Chroma cannot read it ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"]
 
@@ -105,6 +152,16 @@ class IndexSelfCheck:
                 if cid not in [h.chunk_id for h in hits] and not (hits and hits[0].score > 0.9999):
                     lost.append(cid)  # (an identical twin coming first is fine)
         return lost
+
+    def _check_articles(self) -> str:
+        """One search of the article records' own index: a write replaces records there, and
+        Chroma would crash on a damaged one then."""
+        articles = self.collections.articles
+        page = articles.get(limit=1, include=["embeddings"])
+        if not page["ids"]:
+            return ""
+        found = articles.query(query_embeddings=[page["embeddings"][0]], n_results=1, include=["distances"])
+        return "" if found["ids"][0] else "the article records' index returns nothing"
 
     def _check_at(self, offset: int, total: int) -> str:
         chunks = self.collections.chunks

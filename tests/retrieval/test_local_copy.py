@@ -103,3 +103,31 @@ def test_retrieved_chunks_are_verbatim_and_filtered(sample_assistant, filters):
         assert article.text[chunk.start : chunk.end] == chunk.text
         if filters:
             assert chunk.published >= "2025-07-01"
+
+
+def test_saved_files_are_checked_by_checksum_only_when_their_status_changed(sample_assistant, tmp_path):
+    """A load trusts files whose status (size, times, inode) is unchanged since their save or last
+    check, checks the checksums of the others, and refuses a changed byte (then the copy is
+    rebuilt from the store); a copied folder passes once and is trusted afterwards."""
+    import os
+    import shutil
+
+    from qa.retrieval import index_files
+
+    assistant = sample_assistant
+    assistant.lexical.ensure_current(assistant.store)
+    saved, stamp = assistant.lexical.folder, assistant.store.stamp()
+    copy = tmp_path / "copy" / saved.name
+    shutil.copytree(saved, copy)  # new inodes and change times, same bytes
+    checked_at = (copy / index_files.CHECKSUMS_FILE).stat().st_mtime_ns
+    assert index_files.damage(copy) == "" and index_files.load(copy, stamp) is not None
+    assert (copy / index_files.CHECKSUMS_FILE).stat().st_mtime_ns != checked_at  # noted as checked
+    texts = copy / "texts.bin"
+    st = texts.stat()
+    data = bytearray(texts.read_bytes())
+    data[len(data) // 2] ^= 0x01  # one bit, size and modification time kept
+    texts.write_bytes(bytes(data))
+    os.utime(texts, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert "texts.bin" in index_files.damage(copy)
+    assert index_files.load(copy, stamp) is None and index_files.load_tokens(copy) is None
+    assert index_files.damage(saved) == "" and index_files.damage(saved, full=True) == ""

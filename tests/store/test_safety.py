@@ -500,7 +500,8 @@ def _ingest_each_main(folder: str) -> None:
 
     assistant = Assistant.open()
     for path in sorted(Path(folder).iterdir()):
-        assert assistant.ingest([path]).ok
+        report = assistant.ingest([path])
+        assert report.ok, [f.to_dict() for f in report.files]
     print("done", flush=True)
 
 
