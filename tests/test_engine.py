@@ -209,15 +209,3 @@ def test_empty_store_says_what_to_do(open_assistant):
     with pytest.raises(StoreError) as info:
         open_assistant().ask("How many hostages would be released?")
     assert "qa ingest" in str(info.value)
-
-
-def test_same_id_from_another_file_is_reported_as_replacing_it(open_assistant, tmp_path):
-    assistant = open_assistant()
-    a = tmp_path / "a.md"
-    b = tmp_path / "b.md"
-    a.write_text("---\nid: same\n---\nFirst version of the story.", encoding="utf-8")
-    b.write_text("---\nid: same\n---\nSecond version of the story.", encoding="utf-8")
-    report = assistant.ingest([a, b])
-    assert [f.status for f in report.files] == ["added", "updated"]
-    assert "a.md" in report.files[1].reason
-    assert assistant.article("same").text == "Second version of the story."

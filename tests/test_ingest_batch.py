@@ -136,8 +136,8 @@ def test_ingest_holds_at_most_a_batch_of_articles(store, embedder, tmp_path, mon
     real_load, real_write = qa.ingest.pipeline.load_file, store.write
     written = set()
 
-    def load_file(path):
-        articles = real_load(path)
+    def load_file(path, max_bytes=None):
+        articles = real_load(path, max_bytes)
         loaded.extend(a.id for a in articles)
         in_flight.append(len(set(loaded) - written))
         return articles
@@ -229,3 +229,34 @@ def test_a_dead_embedding_worker_falls_back_to_embedding_in_process(tmp_path, st
     report = Ingestor(store, embedder, 40, 8, batch_chunks=10, worker_min_chunks=1).ingest([folder])
     assert killed and report.ok and report.count("added") == 6
     assert store.count_chunks() == sum(info.chunks for info, _ in store.records().values())
+
+
+def test_a_large_article_is_embedded_and_indexed_in_bounded_slices(store, embedder, tmp_path):
+    from qa.ingest.embed_worker import EMBED_SLICE
+    from qa.ingest.pipeline import TELL_CHUNKS
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = "".join(SENTENCE.format(n=i, m=i % 7) for i in range(2500))  # one article, ~1,250 chunks
+    (folder / "long.txt").write_text(body, encoding="utf-8")
+    spy = PoisonEmbedder(embedder)
+    told: list[int] = []
+    remembered: dict = {}
+
+    def on_written(chunks):
+        told.append(len(chunks))
+        remembered.update(chunks)
+
+    report = Ingestor(store, spy, 40, 8, on_written=on_written, use_worker=False).ingest([folder])
+    chunks = report.files[0].chunks
+    assert report.ok and chunks > TELL_CHUNKS and chunks == store.count_chunks()
+    assert max(spy.calls) <= EMBED_SLICE and sum(spy.calls) == chunks  # never every chunk at once
+    assert max(told) <= TELL_CHUNKS and sum(told) == chunks == len(remembered)
+    from qa.store.records import index_text
+
+    title = store.records()["long"][0].title
+    whole = embedder.get_text_embedding_batch([index_text(title, e.text) for _, e in list(remembered.values())[:3]])
+    for (terms, entry), vector in zip(list(remembered.values())[:3], whole):
+        assert terms and entry.vector.dtype.name == "float32"
+        assert abs(float(entry.vector @ entry.vector) - 1.0) < 1e-4
+        assert max(abs(a - b) for a, b in zip(entry.vector.tolist(), vector)) < 1e-6

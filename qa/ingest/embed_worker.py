@@ -24,7 +24,9 @@ from typing import IO, Any
 import numpy as np
 
 _HEADER = struct.Struct("<Q")
-_SEPARATOR = "\x1f"  # joins a chunk's terms: one string per chunk pickles far faster than lists
+SEPARATOR = "\x1f"  # joins a chunk's terms: one string per chunk pickles faster and holds far less
+# memory than a list of strings (a 40 MB article's terms: ~0.1 GB as strings, ~1 GB as lists)
+EMBED_SLICE = 256  # texts embedded at once: WordLlama holds a vector per token of a call's texts
 
 
 def _send(stream: IO[bytes], payload: Any) -> None:
@@ -48,14 +50,32 @@ def _receive(stream: IO[bytes]) -> Any:
 def embed_and_tokenize(dim: int, texts: list[str]) -> tuple[np.ndarray, list[str]]:
     """WordLlama vectors (L2-normalised, as WordLlamaEmbedding gives them) and joined BM25 terms."""
     from qa.models.wordllama import embed_texts
+
+    return _in_slices(lambda part: embed_texts(part, dim), texts), joined_terms(texts)
+
+
+def joined_terms(texts: list[str]) -> list[str]:
+    """Each text's BM25 terms as one string (`split_terms` gives the list back)."""
     from qa.text.tokens import terms
 
-    vectors = embed_texts(texts, dim) if texts else np.zeros((0, 0), np.float32)
-    return vectors, [_SEPARATOR.join(terms(t)) for t in texts]
+    return [SEPARATOR.join(terms(t)) for t in texts]
+
+
+def split_terms(joined: str) -> list[str]:
+    return joined.split(SEPARATOR) if joined else []
+
+
+def _in_slices(embed: Any, texts: list[str]) -> np.ndarray:
+    """float32 rows for `texts`, embedded EMBED_SLICE at a time: the same vectors in bounded memory."""
+    if not texts:
+        return np.zeros((0, 0), np.float32)
+    parts = [np.asarray(embed(texts[i : i + EMBED_SLICE]), dtype=np.float32) for i in range(0, len(texts), EMBED_SLICE)]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 class BatchEmbedder:
-    """submit(texts) then result() -> (vectors as lists, terms per text); one request at a time."""
+    """submit(texts) then result() -> (float32 vectors, one row per text; joined terms per text);
+    one request at a time."""
 
     def __init__(self, embedder: Any, use_worker: bool):
         self.embedder = embedder
@@ -82,21 +102,17 @@ class BatchEmbedder:
         """Start the worker process now (it takes about a second to load), if it will be used."""
         self._start()
 
-    def result(self) -> tuple[list[list[float]], list[list[str]]]:
+    def result(self) -> tuple[np.ndarray, list[str]]:
         texts, self._texts = self._texts or [], None
         if self._in_worker and self._worker is not None and self._worker.stdout is not None:
             try:
                 reply = _receive(self._worker.stdout)
                 if isinstance(reply, Exception):
                     raise reply
-                vectors, joined = reply
-                return vectors.tolist(), [j.split(_SEPARATOR) if j else [] for j in joined]
+                return reply
             except (EOFError, OSError, pickle.UnpicklingError):
                 self._stop()  # carry on in-process
-        from qa.text.tokens import terms
-
-        vectors = self.embedder.get_text_embedding_batch(texts) if texts else []
-        return vectors, [terms(t) for t in texts]
+        return _in_slices(self.embedder.get_text_embedding_batch, texts), joined_terms(texts)
 
     def close(self) -> None:
         self._stop()

@@ -10,6 +10,7 @@ only in deterministic ways (line endings, surrounding whitespace), because citat
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import re
 import unicodedata
@@ -32,10 +33,36 @@ _MIN_HTML_WORD_CHARS = 20
 
 
 def slug(name: str) -> str:
-    """A lower-case id made of a-z, 0-9, '_' and '-' ("Harbor Storm (Update)" -> "harbor-storm-update")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    ascii_name = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9_-]+", "-", ascii_name.lower()).strip("-") or "article"
+    """A lower-case id made of the name's letters, digits, '_' and '-', runs of anything else
+    becoming one '-' ("Harbor Storm (Update)" -> "harbor-storm-update", "Москва" -> "москва",
+    "日本" -> "日本"). Accents on Latin letters are dropped ("Café" -> "cafe", as ids always were);
+    the marks of other scripts are part of their letters and stay. A name with no letter or digit
+    at all ("!!!", "🙂") gets "article-" and a short hash of the name, so different names still
+    give different ids."""
+    kept: list[str] = []
+    base_is_ascii = False
+    for c in unicodedata.normalize("NFKD", name):
+        if unicodedata.category(c).startswith("M"):
+            if base_is_ascii:
+                continue  # "e" + U+0301 -> "e"; "カ" + U+3099 stays "ガ" after NFC below
+        else:
+            base_is_ascii = c.isascii()
+        kept.append(c)
+    text = unicodedata.normalize("NFC", "".join(kept)).lower()
+    # as before: each run of other characters becomes one "-" ("a -- b" -> "a----b" stays stable)
+    words = "".join(c if c.isalnum() or c in "_-" or unicodedata.category(c).startswith("M") else "\0" for c in text)
+    result = re.sub("\0+", "-", words).strip("-")
+    if result:
+        return result
+    digest = hashlib.sha256(unicodedata.normalize("NFC", name).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"article-{digest[:8]}"
+
+
+def default_ids(path: Path, count: int) -> tuple[str, ...]:
+    """The ids a file's articles get when it names none: its name's slug, numbered when the file
+    holds several articles ("feed.jsonl" -> "feed-1", "feed-2", ...)."""
+    stem = slug(path.stem)
+    return (stem,) if count == 1 else tuple(f"{stem}-{n}" for n in range(1, count + 1))
 
 
 # ----- decoding -----------------------------------------------------------------------------
@@ -115,7 +142,7 @@ def _check_id(raw: Any) -> str:
 
 
 def _article(
-    path: Path, text: str, fields: dict[str, str], default_id: str, markdown: bool = False
+    path: Path | str, text: str, fields: dict[str, str], default_id: str, markdown: bool = False
 ) -> Article:
     """An Article from raw text and metadata; `fields` holds only the fields that were given
     (always strings, so one_line's None-as-"" never applies)."""
@@ -169,7 +196,7 @@ def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
 
 def _text_article(path: Path, text: str, markdown: bool) -> Article:
     fields, body = _split_front_matter(text)
-    return _article(path, body, fields, slug(path.stem), markdown)
+    return _article(path, body, fields, default_ids(path, 1)[0], markdown)
 
 
 def _read_text(path: Path, data: bytes) -> list[Article]:
@@ -182,9 +209,17 @@ def _read_markdown(path: Path, data: bytes) -> list[Article]:
 
 # ----- HTML ---------------------------------------------------------------------------------
 def _read_html(path: Path, data: bytes) -> list[Article]:
+    return [html_article(path, data, default_ids(path, 1)[0])]
+
+
+def html_article(
+    source: Path | str, data: bytes, default_id: str, charset: str = "", fallback: dict[str, str] | None = None
+) -> Article:
+    """The article of an HTML page. `charset`: the one the server named (else UTF-8, else the
+    page's <meta>); `fallback`: metadata used where the page has none (a feed entry's date)."""
     from qa.ingest.html import extract_article  # bs4/lxml load only when a page is read
 
-    metadata, text = extract_article(_decode_html(data))
+    metadata, text = extract_article(_decode_declared(data, charset) if charset else _decode_html(data))
     if len(re.findall(r"\w", text)) < _MIN_HTML_WORD_CHARS:
         raise ArticleError(
             "no article text found in the HTML page (only navigation, scripts or too little text); "
@@ -194,7 +229,30 @@ def _read_html(path: Path, data: bytes) -> list[Article]:
         parse_date(metadata.get("published", ""))
     except ValueError:  # a page's own odd timestamp should not lose the article
         metadata = {**metadata, "published": ""}
-    return [_article(path, text, {k: v for k, v in metadata.items() if k != "id"}, slug(path.stem))]
+    fields = {k: v for k, v in (fallback or {}).items() if v}
+    fields.update({k: v for k, v in metadata.items() if v and k in _FIELDS and k != "id"})
+    return _article(source, text, fields, default_id)
+
+
+def text_article(source: str, data: bytes, default_id: str, charset: str = "") -> Article:
+    """A plain-text document (a web server's text/plain), read as a .txt file is."""
+    text = _decode_declared(data, charset) if charset else _decode(data)
+    fields, body = _split_front_matter(text)
+    return _article(source, body, fields, default_id)
+
+
+def _decode_declared(data: bytes, charset: str) -> str:
+    """Text in the charset a server declared; UTF-8 rules when the bytes are valid UTF-8."""
+    try:
+        return _decode(data)
+    except ArticleError:
+        try:
+            text = data.decode(codecs.lookup(charset).name)
+        except (LookupError, UnicodeError):
+            raise ArticleError(f"not valid {charset} text, as the server declares") from None
+        if not text.strip():
+            raise ArticleError("file is empty") from None
+        return text
 
 
 # ----- JSON and JSON Lines ------------------------------------------------------------------
@@ -236,8 +294,7 @@ def _records_to_articles(path: Path, kind: str, records: list[tuple[int, Any]]) 
     `kind` ("line", "item", or "" for a lone object) names positions in messages."""
     articles: list[Article] = []
     seen: dict[str, int] = {}
-    for position, (number, record) in enumerate(records, start=1):
-        default_id = f"{slug(path.stem)}-{position}" if len(records) > 1 else slug(path.stem)
+    for default_id, (number, record) in zip(default_ids(path, len(records)), records):
         try:
             text, fields = _record_fields(record)
             article = _article(path, text, fields, default_id)

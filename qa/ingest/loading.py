@@ -8,6 +8,7 @@ that says what is wrong and what to do (the caller adds the path).
 from __future__ import annotations
 
 import codecs
+import math
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -50,12 +51,26 @@ def _walk_folder(folder: Path) -> Iterator[Path]:
 
 
 # ----- load_file ----------------------------------------------------------------------------
-def load_file(path: Path) -> list[Article]:
-    """The articles in one file; ArticleError (message without the path) when it cannot be used."""
+def load_file(path: Path, max_bytes: int | None = None) -> list[Article]:
+    """The articles in one file; ArticleError (message without the path) when it cannot be used.
+    A file larger than `max_bytes` fails before it is read (QA_MAX_FILE_MB)."""
     path = Path(path)
     suffix = path.suffix.lower()
     _check_path(path, suffix)
-    return FORMATS[suffix].read(path, _read(path))
+    return FORMATS[suffix].read(path, _read(path, max_bytes))
+
+
+MB = 1024 * 1024
+
+
+def too_large(size: int, max_bytes: int, what: str = "file") -> ArticleError:
+    """The one message for anything over the size limit: its size, the limit, how to raise it."""
+    shown = f"more than {max_bytes / MB:,.1f}" if size < 0 else f"{size / MB:,.1f}"
+    enough = math.ceil(size / MB) if size > 0 else math.ceil(2 * max_bytes / MB)
+    return ArticleError(
+        f"{what} is {shown} MB, over the {max_bytes / MB:g} MB limit; split it, or raise the limit "
+        f"(e.g. QA_MAX_FILE_MB={enough})"
+    )
 
 
 def _check_path(path: Path, suffix: str) -> None:
@@ -79,9 +94,14 @@ def _check_path(path: Path, suffix: str) -> None:
         raise ArticleError("not a regular file")
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, max_bytes: int | None) -> bytes:
     try:
-        data = path.read_bytes()
+        if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
+            raise too_large(size, max_bytes)
+        with path.open("rb") as file:
+            data = file.read() if max_bytes is None else file.read(max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:  # it grew since stat()
+            raise too_large(-1, max_bytes)
     except PermissionError:
         raise ArticleError("cannot read file (permission denied)") from None
     except OSError as exc:

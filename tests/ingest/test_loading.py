@@ -199,13 +199,25 @@ def test_bom_before_front_matter(tmp_path):
         ("Harbor Storm (Update)", "harbor-storm-update"),
         ("Café Ünïcode", "cafe-unicode"),
         ("--a__b--", "a__b"),
-        ("Ærø 東京 news", "r-news"),  # letters without an ASCII decomposition are dropped
-        ("///", "article"),
-        ("", "article"),
+        ("Ærø 東京 news", "ærø-東京-news"),  # letters of any script are kept
+        ("Storm - Update", "storm---update"),  # each run of other characters is one '-', as always
+        ("日本", "日本"),
+        ("中国", "中国"),
+        ("Москва", "москва"),
+        ("ガス", "ガス"),  # a mark of another script stays: "カス" is another word
+        ("हिन्दी", "हिन्दी"),
+        ("서울", "서울"),
+        ("ﬁle²", "file2"),
+        ("///", "article-732c4e97"),  # no letter or digit: a short hash of the name
+        ("🙂", "article-d06f1525"),
     ],
 )
 def test_slug(name, expected):
     assert slug(name) == expected
+
+
+def test_slug_of_names_without_letters_differ():
+    assert len({slug(name) for name in ("///", "🙂", "😀", "!!!", "")}) == 5
 
 
 # ----- JSON and JSON Lines ----------------------------------------------------------------------
@@ -290,7 +302,7 @@ def test_news_page_keeps_article_and_drops_boilerplate(tmp_path):
 def test_html_metadata_fallbacks(head, body, expected):
     html = f"<html><head>{head}</head><body>{body}<p>{LOREM}</p></body></html>"
     metadata, text = extract_article(html)
-    assert set(metadata) == {"title", "source", "url", "published"}
+    assert set(metadata) == {"title", "source", "url", "published", "author"}
     assert {k: v for k, v in metadata.items() if v} == expected
     assert text.endswith(LOREM)
 
@@ -469,10 +481,10 @@ def test_missing_paths_and_folders(tmp_path):
 def test_permission_denied(tmp_path, monkeypatch):
     path = write(tmp_path, "secret.txt", "text")
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)  # root may read anything: fake the refusal
     with pytest.raises(ArticleError, match=r"^cannot read file \(permission denied\)$"):
         load_file(path)
 
@@ -627,3 +639,27 @@ def test_arbitrary_bytes_give_articles_or_article_error(tmp_path, data, suffix):
         assert a.text and a.text == a.text.strip() and a.id
         assert all("\r" not in value for value in (a.id, a.title, a.text, a.source, a.url, a.published))
         assert len(a.hash) == 64  # the text can be encoded (no unpaired surrogates)
+
+
+def test_a_file_over_the_size_limit_fails_before_it_is_opened(tmp_path, monkeypatch):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as file:
+        file.truncate(3 * 1024 * 1024 + 1)  # sparse: nothing to read anyway
+    small = write(tmp_path, "small.txt", "A short article.")
+
+    def never(self, *args, **kwargs):
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "open", never)
+    with pytest.raises(ArticleError, match=r"^file is 3\.0 MB, over the 2 MB limit; .*\(e\.g\. QA_MAX_FILE_MB=4\)$"):
+        load_file(big, max_bytes=2 * 1024 * 1024)
+    monkeypatch.undo()
+    assert load_file(small, max_bytes=16)[0].text == "A short article."  # 16 bytes: at the limit
+
+
+def test_a_file_that_grows_past_the_limit_while_read_fails(tmp_path, monkeypatch):
+    path = write(tmp_path, "growing.txt", "x" * 100)
+    real_stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: os.stat_result((*real_stat(self, **kw)[:6], 10, 0, 0, 0)))
+    with pytest.raises(ArticleError, match=r"^file is more than 0\.0 MB, over the"):
+        load_file(path, max_bytes=50)
