@@ -172,6 +172,23 @@ class Support:
 
 
 @dataclass(frozen=True)
+class ConflictReport:
+    """One article's value for what the question asks, when articles disagree
+    (qa/answer/conflicts.py): `article.text[start:end] == quote`, and `value` is words of `quote`."""
+
+    value: str  # as the article writes it ("seven", "$112 million", "Tomas Berg")
+    article_id: str
+    published: str  # ISO date of the article, "" when unknown
+    quote: str  # the sentence that gives the value
+    start: int
+    end: int
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     """The result of one question."""
 
@@ -186,10 +203,13 @@ class Answer:
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)  # token counts, when the model reports them
-    search_question: str = ""  # the standalone question retrieval used, when a follow-up was condensed
+    search_question: str = ""  # the text searched: the question, or a condensed follow-up's rewrite
     withdrawn: str = ""  # why the model's claimed answer was not shown (no verified quote, failed support), else ""
     support: Support | None = None  # the answer-level checks, when an answer was claimed and quoted
     related: tuple[Citation, ...] = ()  # a withdrawn answer's closest passage: "may be related", not an answer
+    # When articles give different values for what was asked: each article's report, newest first
+    # (the answer leads with the newest and says an earlier report differed); () when they agree.
+    conflicts: tuple[ConflictReport, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -208,6 +228,7 @@ class Answer:
             "withdrawn": self.withdrawn,
             "support": self.support.to_dict() if self.support is not None else None,
             "related": [c.to_dict() for c in self.related],
+            "conflicts": [c.to_dict() for c in self.conflicts],
         }
 
 
@@ -236,10 +257,11 @@ class FileResult:
     """What happened to one input file during ingest."""
 
     path: str
-    status: str  # "added" | "updated" | "unchanged" | "failed"
+    status: str  # "added" | "updated" | "unchanged" | "duplicate" | "failed"
     articles: tuple[str, ...] = ()  # ids of the articles the file holds
     chunks: int = 0
-    reason: str = ""  # why it failed
+    reason: str = ""  # why it failed (or a note on what it replaced, or which article it duplicates)
+    outcomes: tuple[str, ...] = ()  # per article, as `articles`: "added" | "updated" | "unchanged" | "duplicate"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -253,7 +275,12 @@ class IngestReport:
     seconds: float = 0.0
 
     def count(self, status: str) -> int:
+        """Files (or pages) with this status."""
         return sum(1 for f in self.files if f.status == status)
+
+    def count_articles(self, outcome: str) -> int:
+        """Articles with this outcome ("added", "updated", "unchanged"): a .jsonl file holds several."""
+        return sum(1 for f in self.files for o in f.outcomes if o == outcome)
 
     @property
     def failed(self) -> tuple[FileResult, ...]:
@@ -270,5 +297,7 @@ class IngestReport:
             "updated": self.count("updated"),
             "unchanged": self.count("unchanged"),
             "failed": self.count("failed"),
+            "duplicate": self.count("duplicate"),
+            "articles": {o: self.count_articles(o) for o in ("added", "updated", "unchanged", "duplicate")},
             "seconds": round(self.seconds, 3),
         }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
@@ -15,6 +15,8 @@ from llama_index.core.llms import LLM
 
 from qa.answer.citations import verify
 from qa.answer.claims import unsupported_claims
+from qa.answer.conflict_note import present
+from qa.answer.conflicts import Found, find_conflicts
 from qa.answer.gate import shown_answer
 from qa.answer.parsing import parse_reply
 from qa.answer.prompts import Prompts
@@ -23,6 +25,7 @@ from qa.answer.support import check_support, withdrawal
 from qa.errors import ModelError
 from qa.models.errors import model_errors
 from qa.models.protocols import AnswerRequest, Preparable, ReadsSources
+from qa.reader.reading import Reader
 from qa.retrieval.hybrid import HybridRetriever, Mode
 from qa.types import ABSTENTION, Answer, Article, Filters, RetrievedChunk
 
@@ -41,6 +44,20 @@ class AnswerChain:
         self.prompts = prompts
         self.load_article = load_article
         self.model_name = model_name
+        self._reader: Reader | None = None
+
+    @property
+    def reader(self) -> Reader:
+        """The extractive reader that reads each article's value when reports are compared: the
+        offline model's own, else one built on first use (the comparison is the same for every model)."""
+        own = getattr(self.llm, "reader", None)
+        if isinstance(own, Reader):
+            return own
+        if self._reader is None:
+            from qa.models.embedding import embed_sentences
+
+            self._reader = Reader(embed_sentences)
+        return self._reader
 
     def run(self, question: str, top_k: int, filters: Filters | None, mode: Mode) -> Answer:
         chunks, timings = self.retrieve(question, top_k, filters, mode)
@@ -138,7 +155,7 @@ class AnswerChain:
             return Answer(answer=ABSTENTION, answerable=False, withdrawn=withdrawal(support),
                           related=tuple(citations[:RELATED]), **common)
         unsupported = unsupported_claims(shown.answer, [c.quote for c in citations]) if shown.answerable else []
-        return Answer(
+        answer = Answer(
             answer=shown.answer,
             short=shown.short,
             answerable=shown.answerable,
@@ -147,6 +164,33 @@ class AnswerChain:
             withdrawn=shown.withdrawn,
             **common,
         )
+        if not shown.answerable:
+            return answer
+        started = time.perf_counter()
+        found = find_conflicts(question, shown.short, citations, chunks, self.load_article, self.reader)
+        if found is not None:
+            answer = self._with_conflicts(answer, found, chunks, filters)
+        timings["conflicts"] = _ms(started)
+        timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 2)
+        return replace(answer, timings=timings)
+
+    def _with_conflicts(self, answer: Answer, found: Found, chunks, filters: Filters | None) -> Answer:
+        """The answer led by the newest report, with a note on the reports that differ
+        (qa/answer/conflicts.py). A new lead must pass the support check too, else the model's stays."""
+        shown = present(answer.question, answer.answer, answer.short, answer.citations, found, chunks)
+        support = answer.support
+        if shown.swapped:
+            support = check_support(answer.question, shown.short, shown.citations, filters, self.load_article)
+            if not support.supported:
+                shown = present(answer.question, answer.answer, answer.short, answer.citations,
+                                found, chunks, keep_lead=True)
+                support = answer.support
+        # The note's values come from the verified reports in `conflicts`; the claim check reads
+        # the lead (the model's answer, or the newest report's sentence).
+        lead = shown.answer[: len(shown.answer) - len(shown.note)].strip() if shown.note else shown.answer
+        unsupported = unsupported_claims(lead, [c.quote for c in shown.citations])
+        return replace(answer, answer=shown.answer, short=shown.short, citations=shown.citations,
+                       support=support, unsupported=tuple(unsupported), conflicts=found.reports)
 
 
 RELATED = 2  # verified passages a withdrawn answer shows as "may be related"

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.answer.claims import unsupported_claims
+from qa.answer.gate import verified_short
+from qa.reader.support import lede, passage_around, sentence_before, terms_check, type_check
 from qa.store.filters import excluded_by
 from qa.text.normalize import normalize_answer
 from qa.text.tokens import STOPWORDS
-from qa.answer.gate import verified_short
-from qa.reader.support import lede, passage_around, sentence_before, terms_check, type_check
 from qa.types import Article, Citation, Filters, Support, SupportCheck
 
 

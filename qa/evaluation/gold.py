@@ -4,6 +4,9 @@ JSONL, one question a line:
     {"id": "q1", "question": "...", "answers": ["ten", "10"], "answerable": true,
      "evidence": [{"article": "ARTICLE_ID", "quote": "...", "start": 1234, "end": 1264}]}
 `start`/`end` are optional; unknown fields are ignored (except `tags`, kept for grouping).
+Optional, for questions whose articles disagree (tag `conflict`): `sides`, the values each side
+reports, one list of acceptable strings per side (`[["nine", "9"], ["four", "4"]]`); `qa eval`
+checks that every side is among `Answer.conflicts`.
 Optional, for trust checks: `since`/`until` (ISO dates) and `articles` (ids) restrict the search as
 `qa ask --since/--until/--article` do; `history` (earlier questions of a chat) makes the question a
 follow-up, condensed as `qa chat` does; `wrong_answers` are answers about the wrong entity or dates
@@ -48,6 +51,7 @@ class GoldQuestion:
     filters: Filters = field(default_factory=Filters)
     history: tuple[str, ...] = ()  # earlier questions of the chat, oldest first
     wrong_answers: tuple[str, ...] = ()
+    sides: tuple[tuple[str, ...], ...] = ()  # disagreeing reports: acceptable values per side
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,7 @@ class GoldQuestion:
             "filters": self.filters.to_dict(),
             "history": list(self.history),
             "wrong_answers": list(self.wrong_answers),
+            "sides": [list(side) for side in self.sides],
         }
 
 
@@ -109,6 +114,7 @@ def _question(record: Any, where: str) -> GoldQuestion:
         filters=_filters(record, where),
         history=_strings(record, "history", where),
         wrong_answers=_strings(record, "wrong_answers", where),
+        sides=_sides(record, where),
         id=str(record.get("id") or where.replace(" ", "-")),
         question=question.strip(),
         answers=tuple(answers),
@@ -123,6 +129,21 @@ def _strings(record: dict, key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise GoldError(f"{where}: {key!r} must be a list of non-empty strings")
     return tuple(v.strip() for v in value)
+
+
+def _sides(record: dict, where: str) -> tuple[tuple[str, ...], ...]:
+    """`sides`: a list with one entry per side, each a string or a list of acceptable strings."""
+    value = record.get("sides") or []
+    message = f"{where}: 'sides' must be a list of at least two sides, each a value or a list of values"
+    if not isinstance(value, list) or len(value) == 1:
+        raise GoldError(message)
+    sides = []
+    for side in value:
+        side = [side] if isinstance(side, str) else side
+        if not isinstance(side, list) or not side or not all(isinstance(v, str) and v.strip() for v in side):
+            raise GoldError(message)
+        sides.append(tuple(v.strip() for v in side))
+    return tuple(sides)
 
 
 def _filters(record: dict, where: str) -> Filters:

@@ -67,3 +67,11 @@ def recall_at(ranks: Sequence[int | None], k: int) -> float | None:
 
 def mrr(ranks: Sequence[int | None]) -> float | None:
     return mean([1.0 / r if r else 0.0 for r in ranks])
+
+
+def sides_shown(reported: Sequence[str], sides: Sequence[Sequence[str]]) -> float:
+    """1 when every side of a disagreement is among the reported values: some reported value
+    contains (normalised, on word boundaries) one of the side's acceptable values."""
+    if not sides:
+        return 0.0
+    return float(all(any(answer_recall(value, side) for value in reported) for side in sides))

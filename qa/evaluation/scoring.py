@@ -49,6 +49,7 @@ class QuestionResult:
     withdrawn: str = ""  # why the model's claimed answer was not shown (qa/answer/gate.py)
     support: dict[str, Any] | None = None  # the answer-level checks (qa/answer/support.py)
     search_question: str = ""  # what a follow-up was searched as ("" when as asked)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)  # disagreeing reports (Answer.conflicts)
     error: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +109,11 @@ def score_question(
         valid += bool(article is not None and article.text[c["start"] : c["end"]] == c["quote"])
     s["citations"] = len(result.citations)
     s["valid_citations"] = valid
+    s["conflict_reported"] = bool(result.conflicts)
+    s["conflict_reports"] = len(result.conflicts)
+    s["valid_conflict_reports"] = sum(_verified(r, load_article) for r in result.conflicts)
+    if q.sides:
+        s["sides_shown"] = m.sides_shown([r["value"] for r in result.conflicts], q.sides)
     if spans:
         cited = [Span(c["article_id"], c["start"], c["end"]) for c in result.citations]
         s["evidence_spans"] = len(spans)
@@ -120,6 +126,14 @@ def score_question(
             [any(r["article_id"] == g.article and r["start"] <= g.start and g.end <= r["end"] for g in spans) for r in chunks]
         )
     result.scores = s
+
+
+def _verified(report: dict[str, Any], load_article: Callable[[str], Article | None]) -> bool:
+    """A disagreeing report's quote is the stored article's text at its offsets, and its value is
+    words of the quote (checked as citations are)."""
+    article = load_article(report["article_id"])
+    return bool(article is not None and article.text[report["start"]:report["end"]] == report["quote"]
+                and report["value"] and report["value"] in report["quote"])
 
 
 def _wrong(short: str | None, prediction: str, q: GoldQuestion) -> bool:
@@ -249,6 +263,7 @@ def answer_one(
         result.usage = answer.usage
         result.withdrawn = answer.withdrawn
         result.support = answer.support.to_dict() if answer.support is not None else None
+        result.conflicts = [c.to_dict() for c in answer.conflicts]
     except Exception as exc:  # one failing question is recorded; the run goes on
         result.error = f"{type(exc).__name__}: {exc}"
     score_question(q, spans, result, assistant.article, depth)
@@ -300,6 +315,7 @@ def aggregate(results: list[QuestionResult]) -> dict[str, Any]:
             "unverified_per_answer": _rate([float(r.unverified) for r in answered]),
             "unsupported_claims_per_answer": _rate([float(len(r.unsupported)) for r in answered]),
         },
+        "conflict": _conflict_metrics(results),
         "retrieval": {},
     }
     for level in ("article", "evidence"):
@@ -308,6 +324,20 @@ def aggregate(results: list[QuestionResult]) -> dict[str, Any]:
             out["retrieval"][f"{level}_recall@{k}"] = _round(m.recall_at(ranks, k))
         out["retrieval"][f"{level}_mrr"] = _round(m.mrr(ranks))
     return out
+
+
+def _conflict_metrics(results: list[QuestionResult]) -> dict[str, Any]:
+    """Disagreeing reports: on questions whose gold gives `sides`, the share that showed every side;
+    over questions not tagged `conflict`, how many reported a disagreement anyway; and the share of
+    reports whose quote is verified (must be 1.0)."""
+    with_sides = [r for r in results if "sides_shown" in r.scores]
+    reports = sum(r.scores.get("conflict_reports", 0) for r in results)
+    return {
+        "questions": len(with_sides),
+        "sides_shown": _rate([r.scores["sides_shown"] for r in with_sides]),
+        "false_conflicts": sum(1 for r in results if "conflict" not in r.tags and r.scores.get("conflict_reported")),
+        "validity": round(sum(r.scores.get("valid_conflict_reports", 0) for r in results) / reports, 4) if reports else None,
+    }
 
 
 def _ratio(rows: list[QuestionResult], top: str, bottom: str) -> float | None:
