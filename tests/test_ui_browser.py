@@ -3,6 +3,7 @@ started on a free loopback port. Screenshots land in test-artifacts/ (look at th
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -124,6 +125,10 @@ def test_ask_then_open_the_cited_span(browser, app_url):
     quote = card.locator(".qa-quote").inner_text()
     assert "ten hostages" in quote
     assert "ten hostages" in page.locator("#qa-chat").inner_text()
+    # the short answer once, in bold where the cited sentence says it (issue 22 item 5)
+    bubble = page.locator("#qa-chat .message.bot").last
+    assert bubble.locator("b").all_inner_texts() == ["ten"]
+    assert re.findall(r"\bten\b", bubble.inner_text()) == ["ten"]
     assert "verified exact" in card.inner_text()
     shot(page, "chat")
     card.locator("summary").click()
@@ -132,6 +137,26 @@ def test_ask_then_open_the_cited_span(browser, app_url):
     assert mark.inner_text() == quote
     assert mark.evaluate("m => { const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
     shot(page, "source-viewer")
+    page.close()
+
+
+def test_empty_chat_offers_example_questions_from_the_articles(browser, app_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    examples = page.locator("#qa-chat button.example")
+    expect(examples).to_have_count(4, timeout=30_000)
+    texts = examples.all_inner_texts()
+    assert all(t.startswith("What does the article “") for t in texts), texts
+    assert "Lakemont transit workers strike" in texts[0]  # the newest article first
+    shot(page, "first-minute")
+    examples.nth(3).click()  # a click asks it
+    page.wait_for_selector(", ".join(DONE), timeout=60_000)
+    assert page.locator("#qa-chat .message.user").first.inner_text().strip() == texts[3]
+    assert page.locator("#qa-answer details.qa-card").count() >= 1, page.locator("#qa-answer").inner_text()
+    expect(examples).to_have_count(0)  # only an empty chat offers them
+    shot(page, "first-minute-answer")
+    page.get_by_role("button", name="New conversation").click()
+    expect(examples).to_have_count(4)
     page.close()
 
 
@@ -160,6 +185,8 @@ def test_upload_ask_and_delete(browser, app_url, tmp_path):
     page = browser.new_page()
     page.goto(app_url)
     page.get_by_role("tab", name="Library").click()
+    expect(page.locator("#qa-articles")).to_contain_text("gaza-ceasefire-talks")
+    expect(page.locator("#qa-upload-results")).to_be_hidden()  # no empty "Last upload" table before an upload
     page.locator("#qa-upload input[type=file]").set_input_files(str(article))
     expect(page.locator("#qa-upload")).to_contain_text("lighthouse-reopens.md")  # the upload has landed
     page.locator("#qa-add").click()
@@ -228,15 +255,30 @@ def test_empty_store_offers_the_sample_corpus(browser, tmp_path):
         button = page.locator("#qa-load-sample")
         button.wait_for(state="visible", timeout=30_000)
         assert "No articles yet" in page.locator("#qa-empty").inner_text()
+        examples = page.locator("#qa-chat button.example")
+        assert examples.count() == 0  # nothing to draw them from yet
+        page.get_by_role("tab", name="Library").click()
+        expect(page.locator("#qa-library-note")).to_contain_text("No articles yet")
+        expect(page.locator("#qa-articles")).to_be_hidden()  # no empty table
+        page.get_by_role("tab", name="Ask").click()
         button.click()
         button.wait_for(state="hidden", timeout=60_000)
+        expect(examples).to_have_count(4)  # the sample's articles offer questions now
         ask(page, QUESTION)
         assert "ten hostages" in page.locator("#qa-answer .qa-quote").first.inner_text()
         page.close()
 
 
+def fits_across(page, table: str, width: int) -> None:
+    """Every column of `table` is on screen at `width` px and nothing scrolls sideways."""
+    rights = page.locator(f"{table} th").evaluate_all("ths => ths.map(th => th.getBoundingClientRect().right)")
+    assert rights and max(rights) <= width, rights
+    assert page.locator(table).evaluate("t => t.scrollWidth <= t.parentElement.clientWidth + 1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_eval_tab_and_debug_chunks(browser, app_url):
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(app_url)
     page.wait_for_selector("#qa-question textarea")
     page.get_by_text("Settings").click()
@@ -244,11 +286,41 @@ def test_eval_tab_and_debug_chunks(browser, app_url):
     ask(page, QUESTION)
     expect(page.locator("#qa-chunks table")).to_contain_text("fused")
     page.get_by_role("tab", name="Eval").click()
+    expect(page.locator("#qa-gold-pick input")).to_have_value("sample.jsonl")  # a name, not a server path
+    expect(page.locator("#qa-eval-metrics")).to_be_hidden()  # no empty tables before a run
+    assert page.locator("#qa-eval-failing table").count() == 0
     page.get_by_role("button", name="Run eval").click()
     expect(page.locator("#qa-eval-metrics")).to_contain_text("answer.answer_recall", timeout=120_000)
     assert page.locator("#qa-eval-charts svg").count() == 3
-    expect(page.locator("#qa-eval-failing")).to_contain_text("q")
+    failing = page.locator("#qa-eval-failing table.qa-failing")
+    expect(failing).to_contain_text("q")
+    fits_across(page, "#qa-eval-failing table.qa-failing", 1280)  # the answer column is on screen
+    answer = failing.locator("tbody tr").first.locator("td").nth(3)
+    assert answer.inner_text().strip() and answer.evaluate("td => td.getBoundingClientRect().right <= 1280")
+    failing.scroll_into_view_if_needed()
     shot(page, "eval")
+    page.close()
+
+
+def test_eval_runs_a_gold_file_uploaded_in_the_page(browser, app_url, tmp_path):
+    gold = tmp_path / "mine.jsonl"
+    gold.write_text(
+        '{"id": "g1", "question": "How many hostages would be released?", "answers": ["ten"], "answerable": true}\n'
+        '{"id": "g2", "question": "What budget did Norvale approve?", "answers": ["17 dollars"], "answerable": true}\n',
+        encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    page.get_by_role("tab", name="Eval").click()
+    page.locator("#qa-gold-upload input[type=file]").set_input_files(str(gold))
+    expect(page.locator("#qa-gold-note")).to_contain_text("uses the uploaded file mine.jsonl")
+    page.get_by_label("current store").check()
+    page.get_by_role("button", name="Run eval").click()
+    expect(page.locator("#qa-eval-metrics")).to_contain_text("answer.answer_recall", timeout=60_000)
+    failing = page.locator("#qa-eval-failing table.qa-failing")
+    expect(failing).to_contain_text("17 dollars")
+    assert failing.locator("tbody tr").count() == 1 and "g2" in failing.inner_text()
+    fits_across(page, "#qa-eval-failing table.qa-failing", 1280)
+    shot(page, "eval-uploaded")
     page.close()
 
 
@@ -277,8 +349,14 @@ def test_login_when_ui_auth_is_set(browser, tmp_path):
     with running_app(tmp_path / "store", extra_env={"QA_UI_AUTH": "editor:s3cret-pass"}) as url:
         page = browser.new_page()
         page.goto(url)
+        page.get_by_label("username").wait_for()
+        before = page.content()  # nothing about the store or the server's files before login
+        assert "gaza-ceasefire-talks" not in before and "sample.jsonl" not in before and str(REPO) not in before
         page.get_by_label("username").fill("editor")
         page.get_by_label("password").fill("s3cret-pass")
         page.get_by_role("button", name="Login").click()
         page.wait_for_selector("#qa-question textarea", timeout=30_000)
+        expect(page.locator("#qa-chat button.example")).to_have_count(4)  # loaded after login
+        page.get_by_role("tab", name="Library").click()
+        expect(page.locator("#qa-articles")).to_contain_text("gaza-ceasefire-talks")
         page.close()

@@ -18,18 +18,23 @@ from qa.ui.eval_tab import build_eval_tab
 from qa.ui.library_tab import build_library_tab
 from qa.ui.render import CSS, HEAD
 from qa.ui.state import UIState
+from qa.ui.uploads import MB
 
 
 def build(state: UIState) -> gr.Blocks:
+    """The page. Nothing about the store or the server's files is a component's initial value
+    (Gradio serves those in the page's config, before any login): each tab's `Loader` fills them
+    in when the page loads, which with QA_UI_AUTH set is after login."""
     with gr.Blocks(title="qa: news answers with verified citations") as demo:
         gr.Markdown("## qa: ask the articles\nEvery answer cites exact passages, checked against the stored article.")
         with gr.Tab("Ask"):
             empty_store = build_ask_tab(state)
         with gr.Tab("Library", elem_id="qa-library-tab"):
-            build_library_tab(state, empty_store)
+            library = build_library_tab(state, empty_store)
         with gr.Tab("Eval"):
-            build_eval_tab(state)
-        demo.load(empty_store.refresh, None, empty_store.components, api_name="refresh_empty")  # its API name so far
+            gold = build_eval_tab(state)
+        for loader in (empty_store.loader, library, gold):
+            demo.load(loader.fn, None, loader.outputs, api_name=loader.name, show_progress="hidden")
     return demo
 
 
@@ -58,6 +63,12 @@ def _patient_url_ok(url: str, seconds: float = 60.0) -> bool:
     return False
 
 
+def _max_file_size(settings: Settings) -> int:
+    """QA_MAX_UPLOAD_MB in bytes, for Gradio's upload route: a larger file is refused while it
+    streams in (HTTP 413), before anything is stored, instead of after a whole upload."""
+    return int(settings.max_upload_mb * MB)
+
+
 def main() -> None:
     import sys
 
@@ -77,16 +88,23 @@ def main() -> None:
     demo.queue(default_concurrency_limit=2)
     smoke = os.environ.get("QA_UI_EXIT_AFTER_START") == "1"
     try:
+        # quiet: Gradio's own lines end with a hint to set share=True (a public tunnel); we print ours.
+        # run_history off: Gradio would keep every answer in the browser and offer to send them to a
+        # Hugging Face bucket.
         demo.launch(server_name=settings.host, server_port=settings.port, auth=auth, css=CSS, head=HEAD,
-                    prevent_thread_lock=smoke, quiet=smoke, footer_links=[])
+                    prevent_thread_lock=True, quiet=True, footer_links=[], run_history=False,
+                    max_file_size=_max_file_size(settings))
     except OSError as exc:
         print(f"error: cannot serve on {settings.host}:{settings.port} ({exc}); set QA_PORT to a free port",
               file=sys.stderr)
         raise SystemExit(1) from None
+    url = f"http://{settings.host}:{demo.server_port}/"
     if smoke:  # CI: prove the page is served, then stop
         import urllib.request
 
-        url = f"http://{settings.host}:{demo.server_port}/"
         with urllib.request.urlopen(url, timeout=30) as response:
             print(f"UI served at {url} (HTTP {response.status}); exiting because QA_UI_EXIT_AFTER_START=1")
         demo.close()
+        return
+    print(f"qa web UI: {url} (Ctrl+C stops it)", flush=True)
+    demo.block_thread()

@@ -10,8 +10,9 @@ import itertools
 from collections.abc import Callable
 from html import escape
 
-from qa.types import Answer, Article, Citation, RetrievedChunk
 from qa.answer.support import check_label
+from qa.types import Answer, Article, Citation, RetrievedChunk
+from qa.ui.conflicts_html import conflicts_html
 
 CONTEXT_CHARS = 90
 _counter = itertools.count(1)
@@ -38,6 +39,9 @@ CSS = """
 .qa-searched{color:#57606a;font-size:.85em;margin-bottom:4px}
 #qa-eval-charts svg{display:inline-block;margin:6px}
 .qa-error{color:#cf222e;background:#ffebe9;padding:6px 10px;border-radius:6px}
+#qa-eval-failing table.qa-failing{width:100%;table-layout:fixed;border-collapse:collapse;border:none;font-size:.9em}
+#qa-eval-failing .qa-failing th,#qa-eval-failing .qa-failing td{text-align:left;vertical-align:top;padding:4px 8px;border:none;border-bottom:1px solid #d0d7de;overflow-wrap:anywhere;white-space:normal}
+.qa-failing-head{font-weight:600;margin:8px 0 4px 0}
 """
 
 # Opening a citation card scrolls its highlighted span into view ('toggle' does not bubble).
@@ -119,6 +123,7 @@ def answer_html(answer: Answer, load_article: Callable[[str], Article | None]) -
     if answer.short:
         parts.append(f'<div class="qa-short">Short answer: <b>{escape(answer.short)}</b></div>')
     parts.append(_support_html(answer))
+    parts.append(conflicts_html(answer))  # disagreeing reports side by side, with their dates
     if answer.unsupported:
         parts.append(
             '<div class="qa-unsupported">Not found in any cited passage: '
@@ -159,6 +164,22 @@ def chunks_html(chunks: tuple[RetrievedChunk, ...] | list[RetrievedChunk]) -> st
         "<table class='qa-chunks'><tr><th>#</th><th>fused</th><th>dense</th><th>bm25</th><th>article</th>"
         f"<th>text</th></tr>{rows}</table>"
     )
+
+
+FAILING_COLUMNS = (("id", "7%"), ("question", "31%"), ("gold", "17%"), ("answer", "45%"))
+
+
+def failures_html(rows: list[tuple[str, str, str, str]]) -> str:
+    """The Eval tab's failing questions (id, question, gold, answer): a table of fixed column
+    widths whose cells wrap, so the answer stays on screen at any width."""
+    if not rows:
+        return '<div class="qa-failing-head">Failing questions: none</div>'
+    cols = "".join(f'<col style="width:{width}">' for _, width in FAILING_COLUMNS)
+    head = "".join(f"<th>{name}</th>" for name, _ in FAILING_COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return (f'<div class="qa-failing-head">Failing questions ({len(rows)})</div>'
+            f'<table class="qa-failing"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 def error_html(message: str) -> str:

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from qa.assistant import Assistant
 from qa.models.registry import EXTRACTIVE
 from qa.settings import Settings
+
+
+@dataclass(frozen=True)
+class Loader:
+    """What a tab fills in when the page loads, i.e. after login: `fn()`'s values go to `outputs`.
+    Anything about the store or the server's files is sent this way, never as a component's
+    initial value (Gradio puts those in the page's config, shown before login)."""
+
+    name: str  # the event's API name
+    fn: Callable[[], Any]
+    outputs: list[Any]
 
 
 class UIState:

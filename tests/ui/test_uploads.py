@@ -134,8 +134,9 @@ def test_ui_binds_loopback_by_default_and_warns_when_exposed_without_login(tmp_p
 
 
 def test_browser_upload_with_hostile_duplicate_and_oversized_files(tmp_path):
-    """End to end through Gradio's upload: every file gets its own row; the oversized one fails
-    with the limit named; the duplicates become two articles; nothing lands outside the app."""
+    """End to end through Gradio's upload: a file over QA_MAX_UPLOAD_MB is refused at the door (the
+    page names the file and the limit; nothing is added); the others, sent again without it, each
+    get a row; the duplicates become two articles; nothing lands outside the app."""
     from playwright.sync_api import sync_playwright
     from test_ui_browser import CHROMIUM, expect, running_app
 
@@ -151,13 +152,17 @@ def test_browser_upload_with_hostile_duplicate_and_oversized_files(tmp_path):
         page = browser.new_page()
         page.goto(url)
         page.get_by_role("tab", name="Library").click()
+        expect(page.locator("#qa-upload")).to_contain_text("at most 0.004 MB a file")
         page.locator("#qa-upload input[type=file]").set_input_files(files)
-        page.wait_for_timeout(500)
+        expect(page.get_by_text("maximum allowed size")).to_contain_text('"big.txt"')
+        expect(page.locator("#qa-upload-results")).to_be_hidden()  # nothing was added
+        page.locator("#qa-upload input[type=file]").set_input_files(files[:3])
+        expect(page.locator("#qa-upload")).to_contain_text("41.0 B")  # the files have landed
         page.locator("#qa-add").click()
         results = page.locator("#qa-upload-results")
-        expect(results).to_contain_text("QA_MAX_UPLOAD_MB", timeout=60_000)
+        expect(results).to_contain_text("dup-2", timeout=60_000)
         table = results.inner_text()
-        assert table.count("added") == 3 and "dup-2" in table and "escape-attempt" in table
+        assert table.count("added") == 3 and "escape-attempt" in table and "big" not in table
         expect(page.locator("#qa-articles")).to_contain_text("dup-2")
         browser.close()
     assert not (tmp_path.parent / "escape-attempt.txt").exists() and not (REPO / "escape-attempt.txt").exists()
