@@ -13,27 +13,30 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa.answer.chain import AnswerChain
-from qa.answer.prompts import load_prompts
 from qa.errors import EmptyQuestionError, FilterError, QAError, StoreError
-from qa.ingest.pipeline import Ingestor
-from qa.models.registry import build_embedder, build_llm, model_label
-from qa.retrieval.hybrid import HybridRetriever
-from qa.retrieval.index_files import index_folder
-from qa.retrieval.snapshot import StoreSnapshot
 from qa.settings import Settings, load_settings
-from qa.store.chroma import ArticleStore
-from qa.store.filters import checked_filters
-from qa.store.opening import open_store, require_store
+from qa.text.question import clean_question
 from qa.types import Answer, Article, ArticleInfo, FileResult, Filters, IngestReport, RetrievalMode
 
-if TYPE_CHECKING:  # llama-index loads with the models, not at `import qa`
+# The pipeline's modules load when an Assistant is opened, not at `import qa.assistant`: the CLI
+# checks a question (qa/text/question.py) and lists articles (`Library`) without llama-index.
+if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.llms import LLM
+
+    from qa.ingest.pipeline import Ingestor
+    from qa.store.chroma import ArticleStore
 
 
 class Assistant:
     def __init__(self, settings: Settings, store: ArticleStore, embedder: BaseEmbedding, llm: LLM):
+        from qa.answer.chain import AnswerChain
+        from qa.answer.prompts import load_prompts
+        from qa.models.registry import model_label
+        from qa.retrieval.hybrid import HybridRetriever
+        from qa.retrieval.index_files import index_folder
+        from qa.retrieval.snapshot import StoreSnapshot
+
         self.settings = settings
         self.store = store
         self.embedder = embedder
@@ -55,10 +58,10 @@ class Assistant:
         configured backends with any llama-index LLM / embedding object. `create=False`: a store
         folder with no store in it is a `StoreMissingError` and nothing is created (the CLI opens
         so for every command but `qa ingest`)."""
-        if settings is None:
-            settings = load_settings(**overrides)
-        elif overrides:
-            settings = settings.model_copy(update=overrides)
+        from qa.models.registry import build_embedder, build_llm
+        from qa.store.opening import open_store, require_store
+
+        settings = _settings(settings, overrides)
         embedder = embedder or build_embedder(settings)
         llm = llm or build_llm(settings)  # a bad model setting is reported first, store or not
         if not create:
@@ -68,10 +71,18 @@ class Assistant:
 
     # ----- articles -------------------------------------------------------------------------
     def ingest(
-        self, paths: Iterable[str | Path], on_file: Callable[[FileResult], None] | None = None
+        self, paths: Iterable[str | Path], on_file: Callable[[FileResult], None] | None = None, *,
+        keep_duplicates: bool = False, refuse_private_urls: bool | None = None,
+        on_found: Callable[[int], None] | None = None,
     ) -> IngestReport:
+        """Files, folders and http(s) addresses of pages or feeds (see docs/ingest.md).
+        `refuse_private_urls`: None follows QA_REFUSE_PRIVATE_URLS; a web front end passes True."""
         self.store.ensure_available()
-        report = self._ingestor().ingest(paths, on_file)
+        ingestor = self._ingestor()
+        ingestor.keep_duplicates = keep_duplicates
+        if refuse_private_urls is not None:
+            ingestor.refuse_private_urls = refuse_private_urls
+        report = ingestor.ingest(paths, on_file, on_found)
         if report.count("added") or report.count("updated"):
             self.lexical.ensure_current(self.store)  # build BM25 now, not on the first question
         return report
@@ -84,14 +95,16 @@ class Assistant:
         return report
 
     def _ingestor(self) -> Ingestor:
+        from qa.ingest.pipeline import Ingestor
+
         return Ingestor(
             self.store, self.embedder, self.settings.chunk_size, self.settings.chunk_overlap,
-            on_written=self.lexical.remember,
+            on_written=self.lexical.remember, max_file_bytes=int(self.settings.max_file_mb * 1024 * 1024),
+            refuse_private_urls=self.settings.refuse_private_urls,
         )
 
     def articles(self) -> list[ArticleInfo]:
-        infos = [info for info, _ in self.store.records().values()]
-        return sorted(infos, key=lambda a: (a.published or "0000", a.id), reverse=True)
+        return stored_articles(self.store)
 
     def article(self, article_id: str) -> Article | None:
         return self.store.article(article_id)
@@ -107,17 +120,7 @@ class Assistant:
         return self.store.remove(article_id)
 
     def stats(self) -> dict[str, Any]:
-        infos = self.articles()
-        return {
-            "store": self.store.where,
-            "collection": self.settings.collection,
-            "articles": len(infos),
-            "chunks": sum(a.chunks for a in infos),
-            "characters": sum(a.chars for a in infos),
-            "embedding_model": self.store.embed_model,
-            "embedding_dim": self.store.embed_dim,
-            "model": model_label(self.llm),
-        }
+        return store_stats(self.store, self.settings, self.chain.model_name)
 
     # ----- questions ------------------------------------------------------------------------
     def ask(
@@ -128,11 +131,14 @@ class Assistant:
         retrieval: RetrievalMode | None = None,
     ) -> Answer:
         question, k, filters = self._prepare(question, top_k, filters)
-        return self.chain.run(question, k, filters, retrieval or self.settings.retrieval)
+        answer = self.chain.run(question, k, filters, retrieval or self.settings.retrieval)
+        return replace(answer, search_question=question)  # searched as asked: no condensing here
 
     def _prepare(
         self, question: str, top_k: int | None, filters: Filters | dict | None
     ) -> tuple[str, int, Filters | None]:
+        from qa.store.filters import checked_filters
+
         question = self._check_question(question)
         checked = checked_filters(filters)  # before the store: a misspelt filter fails fast
         self.store.ensure_available()
@@ -154,6 +160,8 @@ class Assistant:
         a `Filters`, or a dict with the keys article_ids (an id or a list of ids), published_from
         and published_to (ISO days 'YYYY-MM-DD'). A `FilterError` for an unknown key, a wrong
         type, an impossible date or range, or an article id no stored article has."""
+        from qa.store.filters import checked_filters
+
         checked = checked_filters(filters)
         self._check_articles_exist(checked)
         return checked
@@ -176,7 +184,8 @@ class Assistant:
         """Yield text deltas of the answer as the model writes them, then the final `Answer`."""
         question, k, filters = self._prepare(question, top_k, filters)
         chunks, timings = self.chain.retrieve(question, k, filters, retrieval or self.settings.retrieval)
-        yield from self.chain.answer_stream(question, chunks, timings, filters=filters)
+        for part in self.chain.answer_stream(question, chunks, timings, filters=filters):
+            yield part if isinstance(part, str) else replace(part, search_question=question)
 
     def condense(self, history: list[tuple[str, str]], question: str) -> str:
         """A follow-up question rewritten to stand alone, using the conversation so far. A question
@@ -204,10 +213,15 @@ class Assistant:
     def chat(self, messages: list[dict[str, str]], **options: Any) -> Answer:
         """Answer the last user message of an OpenAI-style message list, condensing it with the
         earlier turns first when it is a follow-up."""
-        turns = [(m.get("role", ""), str(m.get("content", ""))) for m in messages if m.get("role") in ("user", "assistant")]
-        if not turns or turns[-1][0] != "user":
+        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+            raise EmptyQuestionError(
+                'messages must be a list of dicts like {"role": "user", "content": "How many hostages ...?"}'
+            )
+        chat = [m for m in messages if m.get("role") in ("user", "assistant")]
+        if not chat or chat[-1].get("role") != "user":
             raise EmptyQuestionError("the conversation must end with a user message")
-        question = turns[-1][1]
+        question = self._check_question(chat[-1].get("content"))  # None or bytes: a clear error, not "None"
+        turns = [(m["role"], _turn_text(m.get("content"))) for m in chat[:-1]] + [("user", question)]
         if options.get("filters") is not None:  # wrong filters fail before the condensing model call
             options["filters"] = self.check_filters(options["filters"])
         standalone = self.condense(turns[:-1], question)
@@ -217,19 +231,8 @@ class Assistant:
     def conversation(self) -> Conversation:
         return Conversation(self)
 
-    def _check_question(self, question: str) -> str:
-        question = (question or "").strip()
-        if not question or not any(ch.isalnum() for ch in question):
-            raise EmptyQuestionError(
-                'the question is empty; ask something, e.g. "How many hostages would be released?"'
-            )
-        limit = self.settings.max_question_chars
-        if len(question) > limit:
-            raise EmptyQuestionError(
-                f"the question is {len(question):,} characters long; the limit is {limit:,} "
-                "(QA_MAX_QUESTION_CHARS); shorten it to the question itself"
-            )
-        return question
+    def _check_question(self, question: object) -> str:
+        return clean_question(question, self.settings.max_question_chars)
 
 
 class Conversation:
@@ -247,7 +250,7 @@ class Conversation:
     def ask(self, question: str, **options: Any) -> Answer:
         messages = [{"role": r, "content": t} for r, t in self.history] + [{"role": "user", "content": question}]
         answer = self.assistant.chat(messages, **options)
-        self.history += [("user", question), ("assistant", answer.answer)]
+        self.history += [("user", answer.question), ("assistant", answer.answer)]
         return answer
 
 
@@ -258,3 +261,73 @@ def _dimension(embedder: BaseEmbedding) -> int:
     if isinstance(embedder, WordLlamaEmbedding):
         return embedder.dim
     return len(embedder.get_text_embedding("dimension probe"))
+
+
+class Library:
+    """The stored articles without the models: what `qa articles` and `qa stats` read. With the
+    offline default models, opening it loads neither llama-index nor the models' weights (the
+    store's embedding check needs only their names); other backends are built as `Assistant.open`
+    builds them, so a bad model setting fails the same way."""
+
+    def __init__(self, settings: Settings, store: ArticleStore, model: str):
+        self.settings = settings
+        self.store = store
+        self.model = model  # the answering model's label, as `Answer.model` shows it
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, create: bool = False, **overrides: Any) -> Library:
+        from qa.models.registry import (
+            build_embedder,
+            build_llm,
+            model_label,
+            offline_embedder,
+            offline_llm_label,
+        )
+        from qa.store.opening import open_store, require_store
+
+        settings = _settings(settings, overrides)
+        identity = offline_embedder(settings)
+        if identity is None:
+            embedder = build_embedder(settings)
+            identity = (embedder.model_name, _dimension(embedder))
+        model = offline_llm_label(settings) or model_label(build_llm(settings))
+        if not create:
+            require_store(settings)
+        return cls(settings, open_store(settings, *identity, create=create), model)
+
+    def articles(self) -> list[ArticleInfo]:
+        return stored_articles(self.store)
+
+    def stats(self) -> dict[str, Any]:
+        return store_stats(self.store, self.settings, self.model)
+
+
+def stored_articles(store: ArticleStore) -> list[ArticleInfo]:
+    """The store's articles, newest first (undated last)."""
+    infos = [info for info, _ in store.records().values()]
+    return sorted(infos, key=lambda a: (a.published or "0000", a.id), reverse=True)
+
+
+def store_stats(store: ArticleStore, settings: Settings, model: str) -> dict[str, Any]:
+    infos = stored_articles(store)
+    return {
+        "store": store.where,
+        "collection": settings.collection,
+        "articles": len(infos),
+        "chunks": sum(a.chunks for a in infos),
+        "characters": sum(a.chars for a in infos),
+        "embedding_model": store.embed_model,
+        "embedding_dim": store.embed_dim,
+        "model": model,
+    }
+
+
+def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
+    if settings is None:
+        return load_settings(**overrides)
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+def _turn_text(content: object) -> str:
+    """An earlier turn's text (a message without text content, e.g. a tool call, counts as empty)."""
+    return content if isinstance(content, str) else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,6 +12,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa.models.names import EXTRACTIVE
 from qa.types import RetrievalMode
+
+# The password part of a URL's user info: "http://user:pw@host" (also "http://:token@host"). Greedy
+# up to the authority's last "@", so an unencoded "@" in the password is hidden too.
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^/\s]*@")
+
+
+def redact_url(text: str) -> str:
+    """`text` with the password of every URL in it shown as ***: http://user:***@host. For any
+    message or output that names a configured URL (QA_OPENAI_BASE_URL, QA_CHROMA_URL)."""
+    return _URL_PASSWORD.sub(lambda m: f"{m['head']}:***@", text)
 
 
 def default_store() -> Path:
@@ -134,6 +145,16 @@ class Settings(BaseSettings):
     max_upload_total_mb: float = Field(
         default=200.0, gt=0, description="Largest total size of one web UI upload, in MB."
     )
+    max_file_mb: float = Field(
+        default=50.0, gt=0,
+        description="Largest article file (or downloaded page) that ingest reads, in MB; a larger one "
+        "fails with its size before it is read.",
+    )
+    refuse_private_urls: bool = Field(
+        default=False,
+        description="Refuse to fetch web addresses that resolve to loopback, private or link-local "
+        "addresses (set it for a shared server; `qa ingest` fetches them by default).",
+    )
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longer questions are refused with a clear message."
     )
@@ -160,10 +181,12 @@ class Settings(BaseSettings):
         return self
 
     def describe(self) -> list[tuple[str, Any, str]]:
-        """(name, value, description) for every field, for `qa config`."""
+        """(name, value, description) for every field, for `qa config`; a password inside a URL
+        is shown as *** (secrets fields show as their masked SecretStr)."""
         rows = []
         for name, info in type(self).model_fields.items():
-            rows.append((name, getattr(self, name), info.description or ""))
+            value = getattr(self, name)
+            rows.append((name, redact_url(value) if isinstance(value, str) else value, info.description or ""))
         return rows
 
 

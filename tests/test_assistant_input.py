@@ -151,3 +151,78 @@ def test_a_chroma_server_has_no_local_path_to_require(tmp_path):
 
     require_store(Settings(store=tmp_path / "missing", chroma_url="http://127.0.0.1:8000"))  # no error
     assert not (tmp_path / "missing").exists()
+
+
+# ----- the question itself (issue 20 item 9) --------------------------------------------------
+SAMPLE_QUESTION = "How many hostages would be released?"
+
+
+def _ways_to_ask_question(assistant, question):
+    """Every API entry point that takes a question."""
+    return {
+        "ask": lambda: assistant.ask(question),
+        "ask_stream": lambda: list(assistant.ask_stream(question)),
+        "chat": lambda: assistant.chat([{"role": "user", "content": question}]),
+        "Conversation.ask": lambda: assistant.conversation().ask(question),
+        "condense": lambda: assistant.condense([("user", "How many hostages?")], question),
+    }
+
+
+@pytest.mark.parametrize("way", ["ask", "ask_stream", "chat", "Conversation.ask", "condense"])
+@pytest.mark.parametrize("question, kind", [(None, "NoneType"), (7, "int"), (SAMPLE_QUESTION.encode(), "bytes")])
+def test_a_question_that_is_not_text_is_a_clear_error(assistant, way, question, kind):
+    from qa.errors import EmptyQuestionError
+
+    with pytest.raises(EmptyQuestionError) as caught:
+        _ways_to_ask_question(assistant, question)[way]()
+    message = str(caught.value)
+    assert f"the question must be text (str), not {kind}" in message and "\n" not in message
+    assert ("decode it first" in message) == (kind == "bytes")
+
+
+def test_chat_messages_that_are_not_a_list_of_dicts_are_a_clear_error(assistant):
+    from qa.errors import EmptyQuestionError
+
+    for messages in (None, "How many hostages?", [("user", "How many hostages?")]):
+        with pytest.raises(EmptyQuestionError, match="messages must be a list of dicts"):
+            assistant.chat(messages)  # type: ignore[arg-type]
+
+
+NOISY = [
+    "How many\x00 hostages\x1b[31m would be released?",  # NUL and a colour escape
+    "How many\thostages\nwould be released?",  # a tab and a line break inside
+    "\x1b]0;window title\x07How  many hostages would\x9b1m be released?\x1b[0m\r\n",  # OSC, 8-bit CSI
+    "How many\x7f hostages\x85would be\x1b(B released?\x08",  # DEL, NEL, a charset escape, backspace
+]
+
+
+@pytest.mark.parametrize("noisy", NOISY)
+def test_control_characters_in_a_question_do_not_change_its_answer(assistant, noisy):
+    clean = assistant.ask(SAMPLE_QUESTION)
+    assert clean.short == "ten"
+    for answer in (assistant.ask(noisy), assistant.chat([{"role": "user", "content": noisy}]),
+                   list(assistant.ask_stream(noisy))[-1]):
+        assert answer.question == SAMPLE_QUESTION and answer.search_question == SAMPLE_QUESTION
+        assert (answer.answerable, answer.short, answer.citations) == (True, "ten", clean.citations)
+
+
+def test_a_question_of_only_control_characters_is_empty(assistant):
+    from qa.errors import EmptyQuestionError
+
+    with pytest.raises(EmptyQuestionError, match="the question is empty"):
+        assistant.ask("\x1b[31m\x00\t\x1b[0m")
+
+
+def test_search_question_is_always_what_was_searched(assistant):
+    """One meaning everywhere: the text retrieval searched for. Equal to the question when it was
+    searched as asked (ask, a first chat turn); the rewrite when a follow-up was condensed."""
+    asked = assistant.ask(SAMPLE_QUESTION)
+    assert asked.search_question == SAMPLE_QUESTION == asked.to_dict()["search_question"]
+    streamed = list(assistant.ask_stream(SAMPLE_QUESTION))[-1]
+    assert streamed.search_question == SAMPLE_QUESTION
+    talk = assistant.conversation()
+    first = talk.ask(SAMPLE_QUESTION)
+    follow = talk.ask("and how many bodies?")
+    assert first.search_question == SAMPLE_QUESTION
+    assert follow.question == "and how many bodies?" and "hostages" in follow.search_question
+    assert follow.to_dict()["search_question"] == follow.search_question

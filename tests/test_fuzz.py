@@ -170,7 +170,7 @@ def test_html_extractor_never_crashes_and_gives_clean_lines(long_run):
     def run(page: str) -> None:
         FUZZED["extract_article"] += 1
         metadata, text = extract_article(page)
-        assert set(metadata) == {"title", "source", "url", "published"}
+        assert set(metadata) == {"title", "source", "url", "published", "author"}
         for line in text.split("\n") if text else []:
             assert line and line == " ".join(line.split())
 

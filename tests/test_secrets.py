@@ -76,8 +76,8 @@ def test_cli_outputs_and_reports_never_show_secrets(fake, tmp_path):
     outputs["store error"] = qa("ask", QUESTION, env={**env, "QA_CHROMA_URL": f"http://127.0.0.1:{closed}"},
                                 cwd=tmp_path, ok=False)
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps({"id": "q1", "question": QUESTION, "answers": ["ten"], "answerable": True}) + "\n",
-                    encoding="utf-8")
+    gold.write_text("".join(json.dumps({"id": f"q{i}", "question": QUESTION, "answers": ["ten"], "answerable": True}) + "\n"
+                            for i in (1, 2)), encoding="utf-8")  # one answered: a run where all fail exits 1
     fake.reply(Reply(status=500, content="boom"))  # one failing question lands in the report
     outputs["eval"] = qa("eval", gold, "--articles", SAMPLE, "--out", tmp_path / "report", env=env, cwd=tmp_path)
 

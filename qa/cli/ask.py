@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from qa.cli.console import err, escape, out, print_json, user_errors
-from qa.cli.context import open_assistant
+from qa.cli.context import checked_question, open_assistant
 from qa.errors import EmptyQuestionError, ModelError, QAError
 from qa.types import Answer, Filters
 
@@ -56,6 +56,7 @@ def ask_command(
             err.print(f"[bold red]error:[/] {failed} of {len(questions)} questions failed (see above)")
             raise typer.Exit(1)
         return
+    question = checked_question(question)  # an empty question fails before the store and models load
     ask_one(open_assistant(), question, as_json=as_json, stream=stream, top_k=top_k, filters=filters)
 
 
@@ -223,6 +224,10 @@ def print_answer(answer: Answer, streamed: bool = False) -> None:
         found = f"fuzzy match, {c.score:g}" if c.match == "fuzzy" else c.match
         out.print(f"    “{escape(c.quote)}” [dim](quote found in article, {escape(found)})[/]")
     _print_support(answer)
+    from qa.answer.conflict_note import conflict_lines  # disagreeing reports, newest first
+
+    for line in conflict_lines(answer.conflicts):
+        out.print(escape(line))
     if answer.unsupported:
         out.print(f"\n[yellow]not found in any cited passage:[/] {escape(', '.join(answer.unsupported))}")
     for u in answer.unverified:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
-    from qa.assistant import Assistant
+    from qa.assistant import Assistant, Library
     from qa.settings import Settings
 
 _overrides: dict[str, Any] = {}
@@ -38,6 +38,23 @@ def open_assistant(create: bool = False) -> Assistant:
     from qa.assistant import Assistant
 
     return Assistant.open(load_settings(), create=create)
+
+
+def open_library() -> Library:
+    """The configured store's articles without the models (`qa articles`, `qa stats`): the
+    offline default models are not loaded to list what is stored."""
+    from qa.assistant import Library
+
+    return Library.open(load_settings())
+
+
+def checked_question(question: str) -> str:
+    """The question as `Assistant.ask` will read it, checked before anything heavy loads: an
+    empty question fails before even the settings load, an overlong one right after."""
+    from qa.text.question import clean_question
+
+    clean_question(question)
+    return clean_question(question, load_settings().max_question_chars)
 
 
 def require_store(settings: Settings) -> None:

@@ -105,12 +105,27 @@ def eval_command(
         out.print(f"{summary['metrics']['questions']} questions in {summary['cost']['seconds']} s; report: {out_dir}")
         for problem in summary["gold_problems"]:
             err.print(f"[yellow]gold problem:[/] {escape(problem)}")
+    _fail_when_nothing_was_answered(results, out_dir)
     if failures:
         for failure in failures:
             err.print(f"[bold red]below floor:[/] {escape(failure)}")
         raise typer.Exit(1)
     if floors or ceilings:
         err.print(f"[green]baseline: all {len(floors) + len(ceilings)} checks passed[/]")
+
+
+def _fail_when_nothing_was_answered(results: list, out_dir: Path) -> None:
+    """Every question failed (a model server down, a wrong model name): the metrics measure
+    nothing, so the run fails whatever the limits say."""
+    errors = [r.error for r in results if r.error]
+    if results and len(errors) == len(results):
+        first = " ".join(errors[0].split())
+        first = first if len(first) <= 200 else first[:199] + "…"
+        err.print(
+            f"[bold red]error:[/] all {len(results)} questions failed, e.g. {escape(first)}; "
+            f"nothing was measured (report: {escape(str(out_dir))})"
+        )
+        raise typer.Exit(1)
 
 
 def _limits(

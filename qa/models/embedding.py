@@ -8,7 +8,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from qa.models.wordllama import WORDLLAMA_CONFIG, WORDLLAMA_DIM, embed_texts, load_wordllama
+from qa.models.wordllama import WORDLLAMA_DIM, embed_texts, load_wordllama, wordllama_name
 
 
 def embed_sentences(texts: list[str]) -> np.ndarray:
@@ -24,7 +24,7 @@ class WordLlamaEmbedding(BaseEmbedding):
     _model: Any = PrivateAttr(default=None)
 
     def __init__(self, dim: int = WORDLLAMA_DIM, **kwargs: Any) -> None:
-        kwargs.setdefault("model_name", f"wordllama/{WORDLLAMA_CONFIG}-{dim}")
+        kwargs.setdefault("model_name", wordllama_name(dim))
         kwargs.setdefault("embed_batch_size", 256)
         super().__init__(**{**kwargs, "dim": dim})  # dim is this class's own pydantic field
         self._model = load_wordllama(dim)

@@ -27,7 +27,9 @@ def model_errors(llm: Any, model_name: str) -> Iterator[None]:
 
 
 def describe(exc: Exception, model: str, server: str, retries: int, timeout: float) -> ModelError:
-    where = f"model '{model}' at {server}"
+    from qa.settings import redact_url
+
+    where = f"model '{model}' at {redact_url(server)}"  # a password in the URL is never shown
     try:
         import openai
     except ImportError:  # pragma: no cover - openai ships with the llama-index OpenAI packages

@@ -151,6 +151,24 @@ def _build(table: dict[str, Backend], settings: Settings, spec: str, what: str, 
     return backend.build(settings, model)
 
 
+def offline_llm_label(settings: Settings) -> str | None:
+    """What `model_label` says of the configured answering model when it is an offline one (its
+    kind), known without building it; None for the others."""
+    found = _backend(LLM_BACKENDS, settings.llm)
+    return found[0].kind if found is not None and found[0].offline else None
+
+
+def offline_embedder(settings: Settings) -> tuple[str, int] | None:
+    """(model name, dimensions) of the configured embedder when it is the bundled WordLlama,
+    known without loading its weights; None for the others."""
+    found = _backend(EMBED_BACKENDS, settings.embed)
+    if found is None or found[0].kind != "wordllama":
+        return None
+    from qa.models.wordllama import WORDLLAMA_DIM, wordllama_name
+
+    return wordllama_name(WORDLLAMA_DIM), WORDLLAMA_DIM
+
+
 def is_offline_llm(spec: str) -> bool:
     """True when QA_LLM names a model that runs in this process (no server to wait on)."""
     found = _backend(LLM_BACKENDS, spec)
@@ -184,5 +202,7 @@ def model_label(llm: Any) -> str:
     name = getattr(llm.metadata, "model_name", "") or type(llm).__name__
     base = getattr(llm, "api_base", "")
     if base and base.rstrip("/") != OPENAI_URL:
-        return f"{name} @ {base}"
+        from qa.settings import redact_url
+
+        return f"{name} @ {redact_url(base)}"  # shown with every answer: never a password
     return name

@@ -14,6 +14,11 @@ WORDLLAMA_CONFIG = "l2_supercat"
 WORDLLAMA_DIM = 256
 
 
+def wordllama_name(dim: int = WORDLLAMA_DIM) -> str:
+    """The embedding model's name as a store records it."""
+    return f"wordllama/{WORDLLAMA_CONFIG}-{dim}"
+
+
 @contextmanager
 def _keep_logging_as_it_is() -> Iterator[None]:
     """wordllama's package init calls logging.basicConfig(level=INFO), which made every library's

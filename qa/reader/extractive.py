@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from qa.reader.features import Passage
 from qa.reader.question_types import content_of_question, question_type
 from qa.reader.reading import Candidate, Pick, Reader, Reading, sentence_before
-from qa.reader.support import named_units, lede, terms_check, type_check
+from qa.reader.support import lede, named_units, terms_check, type_check
 from qa.reader.units import asks_count, carries, counts, is_amount, measures
 from qa.text.followups import PERSON, PERSONAL, names, pronouns_back, reference
 from qa.text.sentences import dateline_end, sentence_spans
@@ -27,7 +27,7 @@ def choose(reader: Reader, question: str, passages: list[Passage], second_ratio:
     The short answer is the reader's best candidate that passes the answer checks of
     qa/reader/support.py (the question's names are where it was found; a "who" is not answered
     by a place nor "how much does it weigh" by a bare "six"); when none passes, it abstains."""
-    reading = reader.read(question, passages)
+    reading = reader.read(question, passages, unanswerable_spans=False)  # abstaining needs no short answer
     if not reading.answerable:
         return [], None
     pick = supported(question, reading, passages)
@@ -47,7 +47,7 @@ def supported(question: str, reading: Reading, passages: Sequence[Passage]) -> C
     """The best candidate whose sentence (with the one before it, the title and the lede) names what
     the question names (`terms_check`) and whose words are of the kind asked (`fits`)."""
     terms: dict[int, bool] = {}  # per sentence: the check reads the sentence, not the span
-    for candidate in reading.candidates:
+    for candidate in reading.ranked():  # the next sentences' candidates are read only if needed
         pick = reading.sentences[candidate.sentence]
         if candidate.sentence not in terms:
             passage = passages[pick.passage]

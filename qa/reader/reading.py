@@ -13,8 +13,8 @@ questions: see eval/README.md.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -61,8 +61,21 @@ class Reading:
     confidence: float  # the best sentence's score; compared with the threshold
     answerable: bool
     # The best few spans of each searched sentence, best first (the first is `short`): a caller
-    # that can rule answers out (qa/reader/support.py) takes the best one left.
-    candidates: tuple[Candidate, ...] = ()
+    # that can rule answers out (qa/reader/support.py) takes the best one left. Those of the best
+    # SPAN_SENTENCES sentences; the next sentences' (`more`) are found only when asked for.
+    first: tuple[Candidate, ...] = ()
+    more: Callable[[], list[Candidate]] | None = field(default=None, compare=False, repr=False)
+
+    def ranked(self) -> Iterator[Candidate]:
+        """The candidates best first, the next sentences' parsed and read only if a caller gets
+        past all of the best sentences' (most answers are among those: a third of the work)."""
+        yield from self.first
+        if self.more is not None:
+            yield from self.more()
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        return tuple(self.ranked())
 
 
 def sentence_rows(question: QuestionInfo, passages: Sequence[Passage], embed: Embed | None) -> tuple[SentenceTable, np.ndarray]:
@@ -73,17 +86,23 @@ def sentence_rows(question: QuestionInfo, passages: Sequence[Passage], embed: Em
     return table, np.hstack([table.rows, extra])
 
 
-def span_groups(question: QuestionInfo, texts: Sequence[str], scores: Sequence[float], embed: Embed | None = None):
-    """Candidates and feature rows for the short answer in the given (best first) sentences."""
+def span_groups(
+    question: QuestionInfo, texts: Sequence[str], scores: Sequence[float], embed: Embed | None = None,
+    best: float | None = None, first: bool = True,
+):
+    """Candidates and feature rows for the short answer in the given (best first) sentences.
+    `best`: the best sentence's score when `texts` continue a list (default: the first's);
+    `first`: whether texts[0] is the best sentence."""
     out = []
-    best = scores[0] if len(scores) else 0.0
+    if best is None:
+        best = scores[0] if len(scores) else 0.0
     wh_vector = embed([question.wh_noun])[0] if embed is not None and question.wh_noun else None
     # One batch for the parser (each call has a fixed cost of a few ms); candidates() then finds
     # every parse in the cache.
     syntax.parse_all([*texts, question.text])
     for rank, (text, score) in enumerate(zip(texts, scores)):
         spans, rows = candidates(
-            text, question, sentence_score=float(score - best), sentence_first=rank == 0,
+            text, question, sentence_score=float(score - best), sentence_first=first and rank == 0,
             wh_vector=wh_vector, embed=embed,
         )
         out.append((spans, rows))
@@ -133,7 +152,9 @@ class Reader:
             threshold = ANSWER_THRESHOLD if sentence_scorer is None else self.sentence_scorer.threshold
         self.threshold = threshold
 
-    def read(self, question: str, passages: Sequence[Passage]) -> Reading:
+    def read(self, question: str, passages: Sequence[Passage], unanswerable_spans: bool = True) -> Reading:
+        """`unanswerable_spans=False`: when the passages do not answer (below the threshold, no
+        focus rule), skip the search for a short answer (a caller that abstains then needs none)."""
         info = read_question(question)
         table, rows = sentence_rows(info, passages, self.embed)
         if not len(rows) or not info.stems:
@@ -145,30 +166,52 @@ class Reader:
             for i in order
         ]
         confidence = picks[0].score
-        own = own_words(question)
-        spans = self._spans(info if own == question else read_question(own), picks[: SPAN_SENTENCES + MORE_SENTENCES])
-        # The best few sentences' spans, then the next few sentences': those only serve a caller that
-        # rules the best ones out ("the 1,340-kilogram probe" for a weight when the lede says "six-year").
-        found = [c for c in spans if c.sentence < SPAN_SENTENCES] + [c for c in spans if c.sentence >= SPAN_SENTENCES]
         answerable = confidence >= self.threshold
         ruled = focus_answer(question, picks, passages)
         if ruled is not None:
-            found.insert(0, ruled)
             # A statement by the person asked about answers "What did X say?" however few of the
             # question's words it shares (the scorer's confidence measures shared words).
             answerable = answerable or focus.speaker(question) is not None
+        if not answerable and not unanswerable_spans:
+            return Reading(picks, None, None, confidence, False)
+        own = own_words(question)
+        span_info = info if own == question else read_question(own)
+        # The best few sentences' spans, then the next few sentences': those only serve a caller that
+        # rules the best ones out ("the 1,340-kilogram probe" for a weight when the lede says "six-year"),
+        # so they are read when first asked for (each list is best first on its own).
+        more_picks = picks[SPAN_SENTENCES : SPAN_SENTENCES + MORE_SENTENCES]
+        found = self._spans(span_info, picks[:SPAN_SENTENCES], picks[0].score, 0)
+        more = lambda: self._spans(span_info, more_picks, picks[0].score, SPAN_SENTENCES)  # noqa: E731
+        if ruled is not None:
+            found.insert(0, ruled)
+        if not found:  # the short answer is then the next sentences' best
+            found, more = more(), lambda: []  # noqa: E731
         short, holder = (found[0].text, found[0].sentence) if found else (None, None)
-        return Reading(picks, short, holder, confidence, answerable, tuple(found))
+        return Reading(picks, short, holder, confidence, answerable, tuple(found), _once(more))
 
-    def _spans(self, info: QuestionInfo, picks: list[Pick]) -> list[Candidate]:
-        """The best spans of each given sentence, best first over all of them (ties: the earlier
-        sentence, then the earlier span)."""
+    def _spans(self, info: QuestionInfo, picks: list[Pick], best: float, offset: int) -> list[Candidate]:
+        """The best spans of each given sentence (the `offset`-th best onwards), best first over all
+        of them (ties: the earlier sentence, then the earlier span)."""
         found: list[Candidate] = []
-        groups = span_groups(info, [p.text for p in picks], [p.score for p in picks], self.embed)
-        for rank, (spans, rows) in enumerate(groups):
+        if not picks:
+            return found
+        groups = span_groups(info, [p.text for p in picks], [p.score for p in picks], self.embed, best, offset == 0)
+        for rank, (spans, rows) in enumerate(groups, start=offset):
             if not spans:
                 continue
             scores = self.span_scorer.scores(rows)
             for k in np.argsort(-scores, kind="stable")[:SPANS_PER_SENTENCE]:
                 found.append(Candidate(spans[k].text, rank, float(scores[k])))
         return sorted(found, key=lambda c: -c.score)  # stable: ties keep sentence, then span order
+
+
+def _once(make: Callable[[], list[Candidate]]) -> Callable[[], list[Candidate]]:
+    """`make`, run at most once (a Reading may be iterated more than once)."""
+    done: list[list[Candidate]] = []
+
+    def get() -> list[Candidate]:
+        if not done:
+            done.append(make())
+        return done[0]
+
+    return get

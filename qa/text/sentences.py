@@ -6,6 +6,7 @@ Chunking packs these sentences into chunks; the reader scores them one by one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Sentence-final punctuation, optional closing quotes/brackets, then whitespace.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
@@ -34,9 +35,22 @@ def _is_abbreviation(text: str, dot_at: int) -> bool:
     return bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word))  # "U.S", "e.g"
 
 
+CACHED_CHARS = 4000  # passages (a chunk, a sentence) are split again and again while answering
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of each sentence in text[start:end], whitespace excluded, in order."""
-    end = len(text) if end is None else end
+    if start == 0 and end is None and len(text) <= CACHED_CHARS:
+        return list(_passage_spans(text))  # answering a question splits each passage ~30 times
+    return _spans(text, start, len(text) if end is None else end)
+
+
+@lru_cache(maxsize=1024)
+def _passage_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_spans(text, 0, len(text)))
+
+
+def _spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text[start:end]):
         line_start, line_end = start + line.start(), start + line.end()

@@ -206,7 +206,9 @@ def test_eval_parses_questions_and_passages_up_front_and_answers_the_same(tmp_pa
     calls = _parser_calls(monkeypatch)
     monkeypatch.setattr(ExtractiveLLM, "warm", lambda self, questions, passages: None)
     cold, _ = run_eval(Settings(store=tmp_path / "b"), gold=gold, articles=SAMPLE, embedder=embedder)
-    assert len(calls) >= len(MINI)  # without it, a parser call for every question
+    # without it, a parser call for each question that reaches the parser (the reader stops early
+    # on some): more than the one batch above
+    assert len(calls) >= 2
     assert [(r.prediction, r.short, r.citations) for r in warmed] == [(r.prediction, r.short, r.citations) for r in cold]
 
 
