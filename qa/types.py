@@ -36,6 +36,7 @@ class Article:
     url: str = ""
     published: str = ""  # ISO date "YYYY-MM-DD" or "" when unknown
     path: str = ""  # file it came from ("" when not from a file)
+    author: str = ""  # byline ("" when unknown)
 
     @property
     def hash(self) -> str:
@@ -72,6 +73,7 @@ class ArticleInfo:
     chunks: int
     chars: int
     path: str = ""
+    author: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

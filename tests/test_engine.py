@@ -209,3 +209,27 @@ def test_empty_store_says_what_to_do(open_assistant):
     with pytest.raises(StoreError) as info:
         open_assistant().ask("How many hostages would be released?")
     assert "qa ingest" in str(info.value)
+
+
+def test_an_articles_author_is_stored_and_listed(open_assistant, tmp_path):
+    story = tmp_path / "pier.md"
+    story.write_text("---\nbyline: By Ana Ruiz\n---\nThe harbour pier reopened on Monday.", encoding="utf-8")
+    assistant = open_assistant()
+    assistant.ingest([story])
+    assert assistant.article("pier").author == "Ana Ruiz"
+    assert [a.to_dict()["author"] for a in assistant.articles()] == ["Ana Ruiz"]
+
+
+def test_articles_without_an_author_keep_the_version_they_were_stored_under():
+    """Stores written before authors were kept must find their articles unchanged."""
+    import hashlib
+    import json
+
+    from qa.ingest.pipeline import article_version
+    from qa.types import Article
+
+    a = Article(id="x", title="T", text="Body.", source="S", url="u", published="2025-01-02")
+    before = hashlib.sha256(json.dumps(["Body.", "T", "S", "u", "2025-01-02", 800, 100]).encode()).hexdigest()[:16]
+    assert article_version(a, 800, 100) == before
+    assert article_version(Article(id="x", title="T", text="Body.", source="S", url="u", published="2025-01-02",
+                                   author="Ana Ruiz"), 800, 100) != before

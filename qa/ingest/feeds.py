@@ -37,7 +37,7 @@ class Entry:
 
     def fallback(self) -> dict[str, str]:
         """Metadata for the entry's page where the page has none of its own."""
-        return {"title": self.title, "published": self.published, "source": self.feed_title}
+        return {"title": self.title, "published": self.published, "source": self.feed_title, "author": self.author}
 
 
 def feed_entries(data: bytes, url: str) -> list[Entry]:

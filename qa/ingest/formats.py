@@ -25,8 +25,9 @@ from qa.text.clean import one_line
 from qa.types import Article
 
 SNIFF_BYTES = 8192  # how much of a file is looked at to tell what it holds
-_FIELDS = ("id", "title", "source", "url", "published")
-_ALIASES = {"date": "published", "link": "url", "outlet": "source", "publisher": "source"}
+_FIELDS = ("id", "title", "source", "url", "published", "author")
+_ALIASES = {"date": "published", "link": "url", "outlet": "source", "publisher": "source",
+            "byline": "author", "by": "author", "creator": "author"}
 _MAX_TITLE = 120
 _MAX_ID = 200
 _MIN_HTML_WORD_CHARS = 20
@@ -163,7 +164,23 @@ def _article(
         url=one_line(fields.get("url", "")),
         published=published,
         path=str(path),
+        author=_author(fields.get("author", "")),
     )
+
+
+def _names(value: Any) -> Any:
+    """A JSON author as one string: a list of names (or of {"name": ...}) joined by ", "; other
+    values as they are (a non-string is then refused with the field's name)."""
+    items = value if isinstance(value, list) else [value]
+    names = [item.get("name") if isinstance(item, dict) else item for item in items]
+    if names and all(isinstance(n, str) for n in names):
+        return ", ".join(n.strip() for n in names if n and n.strip())
+    return value
+
+
+def _author(byline: str) -> str:
+    """A byline as a name: "By Ana Ruiz" -> "Ana Ruiz"."""
+    return re.sub(r"^by\s+", "", one_line(byline), flags=re.IGNORECASE)
 
 
 # ----- text and markdown --------------------------------------------------------------------
@@ -278,6 +295,8 @@ def _record_fields(record: Any) -> tuple[str, dict[str, str]]:
             continue
         if name == "id" and type(value) is int:
             value = str(value)  # numeric ids are common in feeds
+        if name == "author":
+            value = _names(value)  # feeds and exports often give a list, or {"name": ...}
         if not isinstance(value, str):
             raise ArticleError(f"field '{name}' must be a string, not {_JSON_TYPES.get(type(value), 'that')}")
         if _unpaired_surrogate(value):

@@ -10,6 +10,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from qa.ingest.byline import byline_author
 from qa.text.clean import one_line
 
 # Elements that never hold article text.
@@ -23,7 +24,7 @@ _BOILERPLATE_WORDS = set(
     (
         "nav navbar navigation menu sidebar related share sharing social comment comments advert "
         "advertisement ad ads cookie cookies newsletter subscribe promo breadcrumb breadcrumbs footer "
-        "masthead paywall popup"
+        "masthead paywall popup contact"
     ).split()
 )
 # Each of these starts a new line of text; other elements (a, span, b, ...) are inline.
@@ -80,7 +81,11 @@ def _metadata(soup: BeautifulSoup) -> dict[str, str]:
     given = _first(meta, "og:title", "twitter:title") or linked.get("headline", "")
     page_title = soup.find("title")
     titles = [given, one_line(page_title.get_text(" ")) if page_title else ""]
+    if heading and (headline := _headline_under_site_heading(soup, heading, titles)):
+        site, heading = site or heading, headline
     title = next((_without_site(t, heading, site) for t in titles if t), "") or heading
+    if not heading and title:
+        title = _shown_part(soup, title)
     canonical = soup.find("link", rel="canonical")
     url = one_line(canonical.get("href") or "") if canonical else ""
     published = _first(meta, *_DATE_KEYS) or linked.get("published", "")
@@ -98,7 +103,8 @@ def _metadata(soup: BeautifulSoup) -> dict[str, str]:
         "source": site,
         "url": url or _first(meta, "og:url") or linked.get("url", ""),
         "published": published,
-        "author": _first(meta, "author", "article:author", "byl", "parsely-author") or linked.get("author", ""),
+        "author": _first(meta, "author", "article:author", "byl", "parsely-author") or linked.get("author", "")
+        or byline_author(soup, title),
     }
 
 
@@ -108,6 +114,21 @@ def _heading(soup: BeautifulSoup, site: str) -> str:
         text = one_line(h1.get_text(" "))
         if text and text.lower() != site.lower():
             return text
+    return ""
+
+
+def _headline_under_site_heading(soup: BeautifulSoup, heading: str, titles: list[str]) -> str:
+    """A page whose <h1> is the site's name in its banner (so also a part at either end of
+    <title>: "Avalen Borough Council | News | Headline") and whose headline is an <h2>/<h3>
+    that is another part of the title: that headline ("" when the page is not like that)."""
+    for title in titles:
+        parts = [p for p in _TITLE_SEPARATORS.split(title) if p]
+        if len(parts) < 2 or heading not in (parts[0], parts[-1]):
+            continue
+        for tag in soup.find_all(("h2", "h3"), limit=10):
+            text = one_line(tag.get_text(" "))
+            if text != heading and text in parts:
+                return text
     return ""
 
 
@@ -125,6 +146,18 @@ def _without_site(title: str, heading: str, site: str) -> str:
     if heading and title.startswith(heading):
         return heading
     return title if not site and not heading else max(parts, key=len)
+
+
+def _shown_part(soup: BeautifulSoup, title: str) -> str:
+    """For a page with no <h1>: a title of two parts around ": " ("County Herald: Pier reopens")
+    is cut to the part the page shows as a text of its own (its headline, in bold or a <font>),
+    so a site name before a colon is dropped while "Storm: three dead" stays whole."""
+    parts = [p.strip() for p in title.split(": ", 1)]
+    if len(parts) < 2 or not all(parts):
+        return title
+    body = soup.body or soup
+    shown = [p for p in parts if body.find(string=lambda s, p=p: one_line(str(s)) == p) is not None]
+    return shown[0] if len(shown) == 1 else title
 
 
 def _json_ld(soup: BeautifulSoup) -> dict[str, str]:

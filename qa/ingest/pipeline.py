@@ -50,6 +50,8 @@ TELL_CHUNKS = 1024  # chunks handed to `on_written` at once: their terms are spl
 def article_version(article: Article, chunk_size: int, chunk_overlap: int) -> str:
     """Changes when anything stored about the article would change."""
     fields = [article.text, article.title, article.source, article.url, article.published, chunk_size, chunk_overlap]
+    if article.author:  # only when there is one: articles stored before bylines were kept stay unchanged
+        fields.append(article.author)
     return hashlib.sha256(json.dumps(fields).encode("utf-8")).hexdigest()[:16]
 
 

@@ -16,7 +16,7 @@ from qa.types import Article, ArticleInfo, Chunk
 
 TEXT_KEY = "qa_text"
 # What an article record (and the local copy of it) keeps besides the id and the text.
-ARTICLE_FIELDS = ("title", "source", "url", "published", "path")
+ARTICLE_FIELDS = ("title", "source", "url", "published", "path", "author")
 
 
 def index_text(title: str, text: str) -> str:
@@ -89,7 +89,7 @@ def stale_chunks_where(article_id: str, record_version: str | None) -> dict[str,
 # ----- metadata -----------------------------------------------------------------------------
 def _described(a: Article) -> dict[str, Any]:
     """What chunks and article records both keep of an article."""
-    return {"title": a.title, "source": a.source, "url": a.url, "published": a.published}
+    return {"title": a.title, "source": a.source, "url": a.url, "published": a.published, "author": a.author}
 
 
 def chunk_meta(item: PreparedArticle) -> dict[str, Any]:
@@ -120,7 +120,7 @@ def article_from(article_id: str, text: str, meta: Mapping[str, Any]) -> Article
 def info_from(article_id: str, meta: Mapping[str, Any]) -> ArticleInfo:
     return ArticleInfo(
         id=article_id, chunks=int(meta.get("chunks", 0)), chars=int(meta.get("chars", 0)),
-        **_strings(meta, "title", "source", "url", "published", "hash", "path"),
+        **_strings(meta, "title", "source", "url", "published", "hash", "path", "author"),
     )
 
 

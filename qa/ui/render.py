@@ -136,7 +136,8 @@ def answer_html(answer: Answer, load_article: Callable[[str], Article | None]) -
         same = [(o.start, o.end, n) for n, o in enumerate(answer.citations, start=1) if o.article_id == c.article_id]
         if article is None:
             same = [(0, len(c.quote), number)]
-        meta = " · ".join(escape(x) for x in (c.source, c.published) if x)
+        byline = article.author if article else ""
+        meta = " · ".join(escape(x) for x in (byline, c.source, c.published) if x)
         parts.append(
             f'<details class="qa-card" data-citation="{number}">'
             # <bdi>: a right-to-left override in a title cannot reorder the badge after it

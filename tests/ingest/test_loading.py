@@ -116,7 +116,7 @@ def test_front_matter_fields_aliases_and_quotes(tmp_path, name):
         'Outlet: "Coastal Ledger"\n'
         "date: July 8, 2025\n"
         "link: https://x.org/a\n"
-        "author: ignored\n"
+        "byline: By Ana Ruiz\n"
         "tags:\n"
         "  - storms\n"
         "- ports\n"
@@ -131,6 +131,7 @@ def test_front_matter_fields_aliases_and_quotes(tmp_path, name):
         "2025-07-08",
         "https://x.org/a",
     )
+    assert a.author == "Ana Ruiz"  # "byline:" is an alias of "author:", and "By " is not part of the name
     assert a.text == "First line.\n\nSecond line."
     assert a.path == str(tmp_path / name) and len(a.hash) == 64
 
@@ -256,6 +257,25 @@ def test_json_object_and_list(tmp_path):
         "list-3",
     ]
     assert [a.id for a in load_file(write(tmp_path, "one.json", json.dumps(rows[:1])))] == ["one"]
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("Ana Ruiz", "Ana Ruiz"),
+        (["Ana Ruiz", "Li Wei"], "Ana Ruiz, Li Wei"),
+        ([{"name": "Ana Ruiz"}, {"name": "Li Wei", "url": "x"}], "Ana Ruiz, Li Wei"),
+        ({"name": "Ana Ruiz"}, "Ana Ruiz"),
+    ],
+)
+def test_json_author_as_a_string_a_list_or_objects_with_a_name(tmp_path, author, expected):
+    a = load_one(tmp_path, "a.json", json.dumps({"text": "Body.", "author": author}))
+    assert a.author == expected
+
+
+def test_json_author_that_is_no_name_is_refused_with_the_field_name(tmp_path):
+    message = error_of(tmp_path, "a.json", json.dumps({"text": "Body.", "author": 7}))
+    assert "'author' must be a string" in message
 
 
 # ----- HTML -------------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ def extraction_figures(pages) -> dict[str, float]:
     """Body sentences kept, boilerplate sentences let through, titles and dates right (shares)."""
     from qa.ingest.dates import parse_date
 
-    kept = total = leaked = furniture = titles = dates = 0
+    kept = total = leaked = furniture = titles = dates = authors = 0
     for page in pages:
         metadata, text = extract_article(page.html)
         flat = " ".join(text.split())
@@ -172,21 +172,66 @@ def extraction_figures(pages) -> dict[str, float]:
         furniture += len(page.boilerplate)
         titles += metadata["title"] == page.title
         dates += parse_date(metadata["published"]) == page.published
-    return {"kept": kept / total, "leaked": leaked / furniture, "titles": titles / len(pages), "dates": dates / len(pages)}
+        authors += metadata["author"] == page.author
+    share = len(pages)
+    return {"kept": kept / total, "leaked": leaked / furniture, "titles": titles / share, "dates": dates / share,
+            "authors": authors / share}
 
 
 def test_extraction_quality_on_the_written_pages():
     """The figures docs/ingest.md reports, on the 16 pages the extractor was tuned on."""
     figures = extraction_figures(PAGES)
-    assert figures == {"kept": 1.0, "leaked": 0.0, "titles": 1.0, "dates": 1.0}
+    assert figures == {"kept": 1.0, "leaked": 0.0, "titles": 1.0, "dates": 1.0, "authors": 1.0}
     assert len(PAGES) == len(STORIES) == 16 and sum(len(p.body) for p in PAGES) == 82
 
 
 def test_extraction_quality_on_held_out_pages():
-    """48 pages of three templates written after tuning. Titles of the old table layout are wrong:
-    its <title> is "County Herald: headline" with no site name or headline element to tell them apart."""
+    """48 pages of three templates written after the first tuning. Their old table layout's titles
+    ("County Herald: headline", no <h1>) were wrong at first and were fixed after: tuned on now."""
     from web_pages_heldout import build_held_out
 
-    figures = extraction_figures(build_held_out())
-    assert figures["kept"] >= 0.98 and figures["leaked"] <= 0.02 and figures["dates"] >= 0.95
-    assert figures["titles"] >= 32 / 48
+    assert extraction_figures(build_held_out()) == {"kept": 1.0, "leaked": 0.0, "titles": 1.0, "dates": 1.0, "authors": 1.0}
+
+
+def test_extraction_quality_on_the_second_held_out_set():
+    """48 pages of three templates written after that fix. Their first run: body 100%, boilerplate
+    5.6% (a press office's contact line), titles 32/48 (its <h1> is the council's name, the
+    headline an <h2>), dates and authors 48/48; the figures after fixing those two (docs/ingest.md)."""
+    from web_pages_heldout2 import build_held_out_2
+
+    assert extraction_figures(build_held_out_2()) == {"kept": 1.0, "leaked": 0.0, "titles": 1.0, "dates": 1.0, "authors": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("body", "author"),
+    [
+        ('<h1>Pier reopens</h1><p class="byline">By <a href="/staff/ana">Ana Ruiz</a> and Li Wei</p>', "Ana Ruiz"),
+        ('<h1>Pier reopens</h1><span itemprop="author"><span itemprop="name">Ana Ruiz</span></span>', "Ana Ruiz"),
+        ('<h1>Pier reopens</h1><p>Posted on 4 March 2025 by Ana Ruiz</p>', "Ana Ruiz"),
+        ('<h1>Pier reopens</h1><div>Ana Ruiz | 2025-03-04</div>', "Ana Ruiz"),
+        # no byline: a sentence starting "By", a capitalised subheading, a bio box at the foot
+        ('<h1>Pier reopens</h1><p>By the end of the week, the pier was open again.</p>', ""),
+        ('<h1>Pier reopens</h1><h2>Storm Damage Repaired Early</h2><p>The pier is open.</p>', ""),
+        ('<h1>Pier reopens</h1><p>The pier is open.</p><div class="author-bio">Ana Ruiz writes about ports.</div>', ""),
+    ],
+)
+def test_the_author_is_read_from_the_byline_and_only_from_it(body, author):
+    metadata, _ = extract_article(f"<html><body>{body}<p>{'The harbour pier reopened on Monday. ' * 3}</p></body></html>")
+    assert metadata["author"] == author
+
+
+def test_an_ingested_page_keeps_its_author_and_a_feed_gives_one_where_the_page_has_none(server, store, embedder):
+    text = "The harbour pier reopened on Monday after repairs that took three weeks. " * 3
+    server.routes["/pier.html"] = Route(f'<h1>Pier reopens</h1><p class="byline">By Ana Ruiz</p><p>{text}</p>'.encode())
+    server.routes["/quay.html"] = Route(f"<h1>Quay works</h1><p>{text.replace('pier', 'quay')}</p>".encode())
+    item = (f"<item><title>Quay works</title><link>{server.url('/quay.html')}</link>"
+            "<dc:creator>Li Wei</dc:creator><pubDate>Tue, 04 Mar 2025 10:00:00 GMT</pubDate></item>")
+    server.routes["/feed.xml"] = Route(
+        ('<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+         f"<title>Ledger</title><link>https://example.org/</link><description>News</description>{item}</channel></rss>").encode(),
+        "application/rss+xml",
+    )
+    report, _ = ingest(store, embedder, [server.url("/pier.html"), server.url("/feed.xml")], keep_duplicates=True)
+    assert [f.status for f in report.files] == ["added", "added"]
+    stored = [store.article(i) for i in store.records()]
+    assert sorted((a.title, a.author) for a in stored) == [("Pier reopens", "Ana Ruiz"), ("Quay works", "Li Wei")]
