@@ -410,7 +410,8 @@ _COUNT = re.compile(r"\bhow many\b", re.I)
 # Questions whose noun asks for a count even without "how many" ("What was the attendance?").
 _QUANTITY_NOUNS = re.compile(
     r"^\s*what (?:was|is|were|are|will be) (?:the|its|their|his|her)?\s*(?:\w+\s+)?(?:attendance|population|"
-    r"death toll|toll|turnout|score|tally|margin|capacity|temperature|salary|revenue|profit)\b",
+    r"death toll|toll|turnout|score|tally|margin|capacity|temperature|salary|revenue|profit|magnitude|"
+    r"rate|percentage|price|cost|budget|fine|height|depth|length|speed|wind speed|rainfall|majority)\b",
     re.I,
 )
 # Entity labels that cannot answer the question kind.

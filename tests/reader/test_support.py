@@ -82,6 +82,10 @@ def test_french_names_france():
     ("How much does the probe weigh?", "six", "The probe will travel for six years.", False),
     ("How much does the probe weigh?", "1,340", "the 1,340-kilogram probe", True),
     ("What was the attendance at the final?", "Verdant Park Stadium", "the final at Verdant Park Stadium", False),
+    # a measured noun asks for a figure, not a day (a magnitude question once got "Monday")
+    ("What was the magnitude of the earthquake?", "Monday", "The institute on Monday revised it to magnitude 5.8.", False),
+    ("What was the magnitude of the earthquake?", "5.8", "The institute on Monday revised it to magnitude 5.8.", True),
+    ("What is the unemployment rate?", "March", "In March the unemployment rate was 4.1 percent.", False),
     ("Where will the capsule land?", "Tavish Desert", "the capsule will land in the Tavish Desert in 2031.", True),
     ("Who won?", None, "Anything.", True),
 ])
