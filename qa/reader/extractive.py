@@ -20,16 +20,33 @@ from qa.text.followups import PERSON, PERSONAL, names, pronouns_back, reference
 from qa.text.sentences import dateline_end, sentence_spans
 from qa.text.tokens import STOPWORDS, terms, words
 
+# "What does the article "X" report?", "What is the story about?", "Summarise ...": the story's
+# lede answers, and no short answer can be picked out of it (the web UI offers such questions).
+_SUMMARY = re.compile(
+    r"^\s*(?:what (?:does|did) (?:the |this |that )?(?:article|story|report|piece)\b.*\b(?:report|say|cover|describe|tell)"
+    r"|what(?:'s| is| was) (?:the|this|that) (?:article|story|report|piece)\b.*\babout\W*$"
+    r"|summari[sz]e\b|(?:give|write) (?:me )?a summary\b)",
+    re.I,
+)
+
+
+def asks_for_a_summary(question: str) -> bool:
+    return bool(_SUMMARY.search(question))
+
 
 def choose(reader: Reader, question: str, passages: list[Passage], second_ratio: float) -> tuple[list[Pick], str | None]:
     """The sentences to cite (best first) and the short answer, or ([], None) to abstain.
 
     The short answer is the reader's best candidate that passes the answer checks of
     qa/reader/support.py (the question's names are where it was found; a "who" is not answered
-    by a place nor "how much does it weigh" by a bare "six"); when none passes, it abstains."""
+    by a place nor "how much does it weigh" by a bare "six"); when none passes, it abstains.
+    A question asking what an article reports is answered by that article's lede, with no short
+    answer."""
     reading = reader.read(question, passages, unanswerable_spans=False)  # abstaining needs no short answer
     if not reading.answerable:
         return [], None
+    if asks_for_a_summary(question):
+        return [opening_sentence(passages, reading.sentences[0])], None
     pick = supported(question, reading, passages)
     if pick is None:
         return [], None
@@ -70,6 +87,30 @@ def fits(question: str, short: str, sentence: str) -> bool:
     if units and not carries(units, short, sentence):
         return False  # "How wide is the rock?" is not answered by a figure in another unit
     return type_check(question, short, sentence)[0]
+
+
+def opening_sentence(passages: Sequence[Passage], best: Pick) -> Pick:
+    """The first sentence of the best sentence's article (not a line repeating its title) when a
+    passage that opens the article was retrieved; else the best sentence itself."""
+    title = " ".join(passages[best.passage].title.split()).lower()
+    for index, passage in enumerate(passages):
+        if passage.title != passages[best.passage].title:
+            continue
+        headed = False  # the text opens with its title: this passage opens the article
+        for start, end in sentence_spans(passage.text):
+            line = passage.text[start:end]
+            if not headed and " ".join(line.lstrip("# ").split()).lower() == title:
+                headed = True
+                continue
+            if headed and (_BYLINE_LINE.match(line) or len(line.split()) < 6):
+                continue  # "By Nadia Querol, Coastal Ledger staff | September 17, 2025"
+            if headed or dateline_end(line) > 0:
+                return Pick(index, start, end, line, best.score)
+            break
+    return best
+
+
+_BYLINE_LINE = re.compile(r"^\W*(?:by|posted|published|updated|written by)\b", re.I)
 
 
 def article_lede(passages: Sequence[Passage], index: int) -> str:

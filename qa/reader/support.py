@@ -230,16 +230,22 @@ def _namesakes(question: str, passage: str) -> list[str]:
     """A person asked for by full name whom the passage does not name, while it names another
     person of the same surname: "Petra Lindqvist" is not "Marguerite Lindqvist"."""
     found = []
-    for name in question_names(question):
-        parts = name.text.split()
-        if len(parts) < 2 or _norm(parts[0]) in _NOT_NAMES or name.text in passage:
+    # "Trump and Netanyahu" is two people, each asked for by surname only: no full name to mismatch
+    people = [p for name in question_names(question) for p in _CONNECTED.split(name.text)]
+    for person in people:
+        parts = person.split()
+        if (len(parts) < 2 or _norm(parts[0]) in _NOT_NAMES or person in passage
+                or not all(part[:1].isupper() for part in parts)):
             continue
         surname = re.escape(parts[-1])
         others = {m.group(1) for m in re.finditer(rf"\b([A-Z][a-z]+)\s+{surname}\b", passage)
                   if _norm(m.group(1)) not in _NOT_NAMES | _TITLES and m.group(1) != parts[-2]}
         if others:
-            found.append(f"asks about {name.text}; the passage names {', '.join(sorted(o + ' ' + parts[-1] for o in others))}")
+            found.append(f"asks about {person}; the passage names {', '.join(sorted(o + ' ' + parts[-1] for o in others))}")
     return found
+
+
+_CONNECTED = re.compile(r"\s+(?:and|&|or)\s+|,\s*")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 and the focus of "Who is X?" and "What did X say?" questions, on the sample articles."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,17 @@ def test_unit_helpers():
     assert carries(length, "900", "a rocky body about 900 meters across")
     assert not carries(length, "4:17", "lifted off at 4:17 a.m. local time")  # the "m" of "a.m." is no metre
     assert not measures("What was the vote on the spending plan?")
+
+
+@pytest.mark.parametrize(("question", "files"), [
+    ("What does the article “Trump and Netanyahu meet again as ceasefire gap narrows” report?", ["gaza-ceasefire-talks.md"]),
+    ("What is the article about the Halcyon-2 launch about?", ["halcyon-2-launch.md"]),
+    # an HTML page whose text opens with its title and a byline line: neither is the lede
+    ("What does the story “Idris death toll rises to seven as damage estimate nearly triples” say?",
+     ["harbor-storm-update.html"]),
+])
+def test_a_question_about_what_an_article_reports_gets_its_lede_and_no_short_answer(question, files):
+    reply = ask(question, *files)
+    [citation] = reply["citations"]
+    assert reply["answerable"] and "short" not in reply
+    assert re.match(r"^[A-Z ]+ (\([^)]*\) )?-", citation["quote"]), citation["quote"]  # the dateline sentence

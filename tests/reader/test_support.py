@@ -99,6 +99,10 @@ def test_a_namesake_is_not_the_person_asked_about():
     same surname: "Petra Lindqvist" is not "Marguerite Lindqvist"."""
     ok, detail = terms_check("Who is Petra Lindqvist?", "Council President Marguerite Lindqvist, who voted against the plan, spoke.")
     assert not ok and "Marguerite Lindqvist" in detail
+    # two people named by surname are not one person "Trump and Netanyahu" with another first name
+    assert terms_check("What did Trump and Netanyahu discuss?", "President Trump met Prime Minister Benjamin Netanyahu.")[0]
+    ok, detail = terms_check("Did Petra Lindqvist and Witkoff meet?", "Council President Marguerite Lindqvist met Witkoff.")
+    assert not ok and "Marguerite Lindqvist" in detail
     assert terms_check("Who is Petra Lindqvist?", "said the operator's director, Petra Lindqvist.")[0]
     # the surname alone, or after a title, still names the person asked about
     assert terms_check("What did Steve Witkoff say?", "According to Witkoff, ten hostages would be freed.")[0]
