@@ -20,7 +20,7 @@ import numpy as np
 
 from qa.reader import features as sentence_features
 from qa.reader import focus, syntax
-from qa.reader.features import Embed, Passage, SentenceTable, sentence_table
+from qa.reader.features import Embed, Passage, SentenceTable, cached_vectors, sentence_table
 from qa.reader.questions import QuestionInfo, own_words, read_question
 from qa.reader.scorer import LinearScorer, load_scorer
 from qa.reader.spans import candidates
@@ -96,7 +96,7 @@ def span_groups(
     out = []
     if best is None:
         best = scores[0] if len(scores) else 0.0
-    wh_vector = embed([question.wh_noun])[0] if embed is not None and question.wh_noun else None
+    wh_vector = cached_vectors([question.wh_noun], embed)[0] if embed is not None and question.wh_noun else None
     # One batch for the parser (each call has a fixed cost of a few ms); candidates() then finds
     # every parse in the cache.
     syntax.parse_all([*texts, question.text])
