@@ -11,7 +11,6 @@ from functools import lru_cache
 # Sentence-final punctuation, optional closing quotes/brackets, then whitespace.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 _STARTS_SENTENCE = re.compile(r"[\"'“‘(\[]?[A-Z0-9À-Ý]")
-_LAST_WORD = re.compile(r"(\S+)$")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # A news dateline opening a story ("SORREL POINT (Sample Wire) - ", "NEW YORK, May 3 (AP) - "):
 # where and by whom it was filed, not what the story says.
@@ -25,10 +24,10 @@ _ABBREVIATIONS = frozenset(
 def _is_abbreviation(text: str, dot_at: int) -> bool:
     """True when the '.' at `dot_at` ends an abbreviation or initial rather than a sentence."""
     window = text[max(0, dot_at - 40) : dot_at]  # a bounded look-back keeps splitting linear
-    match = _LAST_WORD.search(window)
-    if not match:
+    # The run of non-spaces the window ends with (a regex anchored at the end tries every start).
+    if not window or window[-1].isspace():
         return False
-    word = match.group(1).lstrip("\"'“‘([")
+    word = window.rsplit(None, 1)[-1].lstrip("\"'“‘([")
     if word.lower() in _ABBREVIATIONS:
         return True
     if len(word) == 1 and word.isupper():  # an initial: "J. Smith"
