@@ -104,9 +104,7 @@ def find_conflicts(
     story = _story_names(lead_article)
     found = [Scored(0, 0, lead, value)]
     for article_id, group in groups.items():
-        if article_id == lead.article_id:
-            continue
-        article = load_article(article_id)
+        article = load_article(article_id) if article_id != lead.article_id else None
         if article is None or not article.published or not story & _story_names(article):
             continue
         scored = _scored(slot, group, article, reader, with_answer=True)
@@ -117,8 +115,7 @@ def find_conflicts(
     differing = [s for s in found[1:] if same_value(value, s.value) is False]
     if not differing or any(s.asked >= own + PLAINER for s in differing):
         return None
-    # Read last, as it is needed only when another article disagrees: the answer's own article
-    # giving a plainer value of what was asked ("four" killed, "twelve miners were rescued").
+    # Last: reading the answer's own article again is needed only when another one disagrees.
     if _doubtful(slot, own, groups.get(lead.article_id, []), lead_article, reader):
         return None
     ordered = sorted(found, key=lambda s: s.report.published or "", reverse=True)  # stable; undated last

@@ -26,7 +26,7 @@ from functools import lru_cache
 from qa.reader.question_types import question_type
 from qa.reader.units import ANY_UNIT, is_unit, wanted_units
 from qa.text.sentences import dateline_end, first_sentence_span, sentence_spans
-from qa.text.tokens import STOPWORDS, stem_all, words
+from qa.text.tokens import STOPWORDS, stem_all, stem_set, words
 from qa.text.vocabulary import MONTHS, NUMBER_WORDS
 
 # --- where terms are looked for ---------------------------------------------------------------
@@ -390,7 +390,7 @@ def terms_check(
             matched.append(str(asked))
 
     counted, role = counted_noun(question), asked_role(question)
-    near_stems = _stems(near) if counted or role else frozenset()
+    near_stems = stem_set(near) if counted or role else frozenset()
     if counted and stem_all([_norm(counted)])[0] not in near_stems:
         return False, f"asks how many {counted}; the passage does not speak of them"
     if role and stem_all([role.split()[-1]])[0] not in near_stems:  # the role's head noun
@@ -409,7 +409,7 @@ def terms_check(
 
     if rules.topic != "off":
         nouns = topic_nouns(question)
-        stems = _stems(everywhere) if nouns else frozenset()
+        stems = stem_set(everywhere) if nouns else frozenset()
         hits = [n for n in nouns if n in stems]
         anchored = rules.topic == "unnamed" and bool(_question_names(question) or asked_ids)
         if nouns and not anchored and (len(hits) < len(nouns) if rules.topic == "all" else not hits):
@@ -417,18 +417,6 @@ def terms_check(
         matched += hits
 
     return True, "matched " + ", ".join(matched) if matched else "no identifying terms to match"
-
-
-def _stems(text: str) -> frozenset[str]:
-    """The stems of a text's words. No word runs across a line break, so each line's are cached
-    on their own (a sentence comes back as the next one's sentence before; a title and a lede
-    with every sentence of their article)."""
-    return frozenset().union(*(_line_stems(line) for line in text.split("\n")))
-
-
-@lru_cache(maxsize=8192)
-def _line_stems(line: str) -> frozenset[str]:
-    return frozenset(stem_all(words(line)))
 
 
 # --- the answer type check --------------------------------------------------------------------
