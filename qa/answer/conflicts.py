@@ -99,13 +99,13 @@ def find_conflicts(
         return None  # free text, or not of the kind asked ("Monday" for a magnitude): nothing to compare
     groups = _by_article(chunks)
     own = _own_asked(slot, lead)
-    if not own or _doubtful(slot, own, groups.get(lead.article_id, []), lead_article, reader):
+    if not own:
         return None  # the answer's own words speak of nothing asked ("two sheds" for how many were hurt)
     story = _story_names(lead_article)
     found = [Scored(0, 0, lead, value)]
     for article_id, group in groups.items():
-        article = load_article(article_id)
-        if article_id == lead.article_id or article is None or not article.published or not story & _story_names(article):
+        article = load_article(article_id) if article_id != lead.article_id else None
+        if article is None or not article.published or not story & _story_names(article):
             continue
         scored = _scored(slot, group, article, reader, with_answer=True)
         if scored:
@@ -114,6 +114,9 @@ def find_conflicts(
             found.append(max(scored, key=lambda s: (s.score, same_value(value, s.value) is True)))
     differing = [s for s in found[1:] if same_value(value, s.value) is False]
     if not differing or any(s.asked >= own + PLAINER for s in differing):
+        return None
+    # Last: reading the answer's own article again is needed only when another one disagrees.
+    if _doubtful(slot, own, groups.get(lead.article_id, []), lead_article, reader):
         return None
     ordered = sorted(found, key=lambda s: s.report.published or "", reverse=True)  # stable; undated last
     return Found(lead, tuple(s.report for s in ordered))

@@ -64,15 +64,22 @@ def supported(question: str, reading: Reading, passages: Sequence[Passage]) -> C
     """The best candidate whose sentence (with the one before it, the title and the lede) names what
     the question names (`terms_check`) and whose words are of the kind asked (`fits`)."""
     terms: dict[int, bool] = {}  # per sentence: the check reads the sentence, not the span
-    for candidate in reading.ranked():  # the next sentences' candidates are read only if needed
-        pick = reading.sentences[candidate.sentence]
-        if candidate.sentence not in terms:
+
+    def names_asked(sentence: int) -> bool:
+        if sentence not in terms:
+            pick = reading.sentences[sentence]
             passage = passages[pick.passage]
-            terms[candidate.sentence] = terms_check(
+            terms[sentence] = terms_check(
                 question, pick.text, passage.title, article_lede(passages, pick.passage),
                 before=sentence_before(passage.text, pick.start),
             )[0]
-        if terms[candidate.sentence] and (candidate.ruled or fits(question, candidate.text, pick.text)):
+        return terms[sentence]
+
+    # The next sentences' candidates are read only if needed, and only in sentences that pass
+    # the check: no candidate of another can be chosen.
+    for candidate in reading.ranked(keep=names_asked):
+        pick = reading.sentences[candidate.sentence]
+        if names_asked(candidate.sentence) and (candidate.ruled or fits(question, candidate.text, pick.text)):
             return candidate
     return None
 

@@ -92,7 +92,8 @@ def sentence_table(question: QuestionInfo, passages: Sequence[Passage], embed: E
     pairs = set(zip(question.stem_list, question.stem_list[1:]))
     titles = [set(terms(p.title)) & wanted for p in passages]
     if embed is not None:
-        rows[:, 1] = cached_vectors(texts, embed) @ embed([question.text])[0]
+        # the question's vector from the cache too: the re-rank, the reader and the conflict check each need it
+        rows[:, 1] = cached_vectors(texts, embed) @ cached_vectors([question.text], embed)[0]
     for i, ts in enumerate(sentence_terms):
         present = set(ts) & wanted
         in_title = titles[owner[i]] - present  # a title word counts half: the passage is about it

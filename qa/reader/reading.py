@@ -20,7 +20,7 @@ import numpy as np
 
 from qa.reader import features as sentence_features
 from qa.reader import focus, syntax
-from qa.reader.features import Embed, Passage, SentenceTable, sentence_table
+from qa.reader.features import Embed, Passage, SentenceTable, cached_vectors, sentence_table
 from qa.reader.questions import QuestionInfo, own_words, read_question
 from qa.reader.scorer import LinearScorer, load_scorer
 from qa.reader.spans import candidates
@@ -65,12 +65,19 @@ class Reading:
     # SPAN_SENTENCES sentences; the next sentences' (`more`) are found only when asked for.
     first: tuple[Candidate, ...] = ()
     more: Callable[[], list[Candidate]] | None = field(default=None, compare=False, repr=False)
+    # The next sentences' candidates, of only those sentences (indices into `sentences`) a caller
+    # keeps: a sentence it rules out whole need not be parsed.
+    more_of: Callable[[Callable[[int], bool]], list[Candidate]] | None = field(default=None, compare=False, repr=False)
 
-    def ranked(self) -> Iterator[Candidate]:
+    def ranked(self, keep: Callable[[int], bool] | None = None) -> Iterator[Candidate]:
         """The candidates best first, the next sentences' parsed and read only if a caller gets
-        past all of the best sentences' (most answers are among those: a third of the work)."""
+        past all of the best sentences' (most answers are among those: a third of the work).
+        `keep`: of the next sentences, read only those it keeps (the order of their candidates
+        is the same as without it)."""
         yield from self.first
-        if self.more is not None:
+        if keep is not None and self.more_of is not None:
+            yield from self.more_of(keep)
+        elif self.more is not None:
             yield from self.more()
 
     @property
@@ -96,7 +103,7 @@ def span_groups(
     out = []
     if best is None:
         best = scores[0] if len(scores) else 0.0
-    wh_vector = embed([question.wh_noun])[0] if embed is not None and question.wh_noun else None
+    wh_vector = cached_vectors([question.wh_noun], embed)[0] if embed is not None and question.wh_noun else None
     # One batch for the parser (each call has a fixed cost of a few ms); candidates() then finds
     # every parse in the cache.
     syntax.parse_all([*texts, question.text])
@@ -182,21 +189,28 @@ class Reader:
         more_picks = picks[SPAN_SENTENCES : SPAN_SENTENCES + MORE_SENTENCES]
         found = self._spans(span_info, picks[:SPAN_SENTENCES], picks[0].score, 0)
         more = lambda: self._spans(span_info, more_picks, picks[0].score, SPAN_SENTENCES)  # noqa: E731
+        more_of = lambda keep: self._spans(span_info, more_picks, picks[0].score, SPAN_SENTENCES, keep)  # noqa: E731
         if ruled is not None:
             found.insert(0, ruled)
         if not found:  # the short answer is then the next sentences' best
-            found, more = more(), lambda: []  # noqa: E731
+            found, more, more_of = more(), lambda: [], lambda keep: []  # noqa: E731
         short, holder = (found[0].text, found[0].sentence) if found else (None, None)
-        return Reading(picks, short, holder, confidence, answerable, tuple(found), _once(more))
+        return Reading(picks, short, holder, confidence, answerable, tuple(found), _once(more), more_of)
 
-    def _spans(self, info: QuestionInfo, picks: list[Pick], best: float, offset: int) -> list[Candidate]:
-        """The best spans of each given sentence (the `offset`-th best onwards), best first over all
-        of them (ties: the earlier sentence, then the earlier span)."""
+    def _spans(
+        self, info: QuestionInfo, picks: list[Pick], best: float, offset: int,
+        keep: Callable[[int], bool] | None = None,
+    ) -> list[Candidate]:
+        """The best spans of each given sentence (the `offset`-th best onwards; with `keep`, of
+        those it keeps), best first over all of them (ties: the earlier sentence, then the earlier
+        span). A sentence's spans and their scores do not depend on the other sentences read."""
         found: list[Candidate] = []
-        if not picks:
+        ranks = [offset + k for k in range(len(picks)) if keep is None or keep(offset + k)]
+        if not ranks:
             return found
-        groups = span_groups(info, [p.text for p in picks], [p.score for p in picks], self.embed, best, offset == 0)
-        for rank, (spans, rows) in enumerate(groups, start=offset):
+        kept = [picks[rank - offset] for rank in ranks]
+        groups = span_groups(info, [p.text for p in kept], [p.score for p in kept], self.embed, best, ranks[0] == 0)
+        for rank, (spans, rows) in zip(ranks, groups):
             if not spans:
                 continue
             scores = self.span_scorer.scores(rows)

@@ -25,8 +25,8 @@ from functools import lru_cache
 
 from qa.reader.question_types import question_type
 from qa.reader.units import ANY_UNIT, is_unit, wanted_units
-from qa.text.sentences import dateline_end, sentence_spans
-from qa.text.tokens import STOPWORDS, stem_all, words
+from qa.text.sentences import dateline_end, first_sentence_span, sentence_spans
+from qa.text.tokens import STOPWORDS, stem_all, stem_set, words
 from qa.text.vocabulary import MONTHS, NUMBER_WORDS
 
 # --- where terms are looked for ---------------------------------------------------------------
@@ -34,10 +34,10 @@ from qa.text.vocabulary import MONTHS, NUMBER_WORDS
 
 def lede(text: str) -> str:
     """An article's first sentence, without its dateline ("SORREL POINT (Wire) - ")."""
-    spans = sentence_spans(text)
-    if not spans:
+    span = first_sentence_span(text)
+    if span is None:
         return ""
-    first = text[spans[0][0]:spans[0][1]]
+    first = text[span[0]:span[1]]
     return first[dateline_end(first):]
 
 
@@ -117,6 +117,11 @@ class Name:
 def question_names(question: str) -> list[Name]:
     """Capitalised names of the question, without its first word unless that is clearly a name
     (capitalised mid-word, a digit, or not a question word) and without calendar and title words."""
+    return list(_question_names(question))
+
+
+@lru_cache(maxsize=4096)  # the terms check asks for them for every sentence it reads
+def _question_names(question: str) -> tuple[Name, ...]:
     names = []
     body = question.strip()
     for match in _NAME.finditer(body):
@@ -135,7 +140,7 @@ def question_names(question: str) -> list[Name]:
         if not distinct:
             continue
         names.append(Name(text, distinct))
-    return names
+    return tuple(names)
 
 
 def _is_proper(question: str, word: str) -> bool:
@@ -158,17 +163,29 @@ def _initials(text: str) -> set[str]:
     return found
 
 
-def _name_words(text: str) -> set[str]:
+@lru_cache(maxsize=4096)  # a sentence is checked by the reader, the support check and the conflict check
+def _name_words(text: str) -> frozenset[str]:
     """Lower-cased words of a text, possessives dropped, hyphenated words also split."""
-    found = _initials(text) | {m.replace(".", "").lower() for m in re.findall(r"\b(?:[A-Z]\.){2,}", text)}
-    for token in re.findall(r"[\w’'-]+", text):
+    # No word runs across a line break (initials may: "\s+"), so each line's words are cached on
+    # their own: a sentence comes back as the next one's sentence before, a title with every sentence.
+    return frozenset(_initials(text)).union(*(_line_words(line) for line in text.split("\n")))
+
+
+_ABBREVIATION = re.compile(r"\b(?:[A-Z]\.){2,}")
+_NAME_TOKEN = re.compile(r"[\w’'-]+")
+
+
+@lru_cache(maxsize=8192)
+def _line_words(line: str) -> frozenset[str]:
+    found = {m.replace(".", "").lower() for m in _ABBREVIATION.findall(line)}
+    for token in _NAME_TOKEN.findall(line):
         word = _norm(token)
         found.add(word)
         found.update(p for p in word.split("-") if p)
-    return found
+    return frozenset(found)
 
 
-def _has_name(name: Name, seen: set[str]) -> bool:
+def _has_name(name: Name, seen: frozenset[str]) -> bool:
     """Any distinctive word of the name, or its initials ("United States" ~ "U.S.")."""
     if any(_same_name(w, s) for w in name.words for s in seen if s[:1] == w[:1]):
         return True
@@ -187,6 +204,7 @@ _TITLES = frozenset(
 _HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 
 
+@lru_cache(maxsize=4096)
 def counted_noun(question: str) -> str:
     """What a "how many" question counts ("firefighters"), when it is a topic noun
     (not a generic one such as "people", nor a unit), else ""."""
@@ -213,6 +231,7 @@ _ROLE_QUESTION = re.compile(
     r"\s+(?:of|in|at|for|on|from|to)\b", re.I)
 
 
+@lru_cache(maxsize=4096)
 def asked_role(question: str) -> str:
     """The role a "who is the ROLE of X" question asks the holder of ("mayor", "fire chief"), or ""."""
     match = _ROLE_QUESTION.search(question)
@@ -231,7 +250,7 @@ def _namesakes(question: str, passage: str) -> list[str]:
     person of the same surname: "Petra Lindqvist" is not "Marguerite Lindqvist"."""
     found = []
     # "Trump and Netanyahu" is two people, each asked for by surname only: no full name to mismatch
-    people = [p for name in question_names(question) for p in _CONNECTED.split(name.text)]
+    people = [p for name in _question_names(question) for p in _CONNECTED.split(name.text)]
     for person in people:
         parts = person.split()
         if (len(parts) < 2 or _norm(parts[0]) in _NOT_NAMES or person in passage
@@ -268,6 +287,12 @@ def identifiers(text: str, years: bool = True) -> set[Identifier]:
     # "the fourth quarter" is not "the second quarter"
     found |= {Identifier(m[2].lower(), _ORDINALS.get(m[1].lower(), m[1].lower().rstrip("stndrh")), m.group(0)) for m in _ORDINAL_NOUN.finditer(text)}
     return found
+
+
+@lru_cache(maxsize=4096)
+def _asked_identifiers(question: str, years: bool) -> frozenset[Identifier]:
+    """The question's identifiers: the same for every sentence the terms check reads."""
+    return frozenset(identifiers(question, years))
 
 
 _ORDINALS = {w: str(n) for n, w in enumerate(
@@ -320,7 +345,7 @@ def topic_nouns(question: str) -> tuple[str, ...]:
     else:  # without a tagger: content words that are not question verbs
         nouns = [w for w in words(question) if w not in STOPWORDS and w not in _QUESTION_VERBS]
     nouns = [_norm(n) for n in nouns if _NOUNISH.fullmatch(n) and n not in _GENERIC_NOUNS]
-    names = {w for name in question_names(question) for w in name.words}
+    names = {w for name in _question_names(question) for w in name.words}
     return tuple(dict.fromkeys(s for n, s in zip(nouns, stem_all(nouns), strict=True) if n not in names))
 
 
@@ -355,10 +380,12 @@ def terms_check(
     everywhere = "\n".join((near, title, lede))
     matched: list[str] = []
 
-    if rules.identifiers:
+    # Each part below reads the passage only when the question has something for it to match.
+    asked_ids = _asked_identifiers(question, rules.years)
+    if rules.identifiers and asked_ids:
         in_passage = identifiers(passage, rules.years)
         around = identifiers(everywhere, rules.years)
-        for asked in sorted(identifiers(question, rules.years), key=lambda i: (not i.stem, str(i))):  # named ones say more
+        for asked in sorted(asked_ids, key=lambda i: (not i.stem, str(i))):  # named ones say more
             siblings = sorted(str(i) for i in in_passage if i.stem == asked.stem and i.number != asked.number)
             if asked not in in_passage and siblings and asked.stem:
                 return False, f"asks about {asked}; the passage names {', '.join(siblings)}"
@@ -368,18 +395,18 @@ def terms_check(
                 return False, f"asks about {asked}; not named in the passage, title or lede"
             matched.append(str(asked))
 
-    counted = counted_noun(question)
-    if counted and stem_all([_norm(counted)])[0] not in set(stem_all(words(near))):
+    counted, role = counted_noun(question), asked_role(question)
+    near_stems = stem_set(near) if counted or role else frozenset()
+    if counted and stem_all([_norm(counted)])[0] not in near_stems:
         return False, f"asks how many {counted}; the passage does not speak of them"
-    role = asked_role(question)
-    if role and stem_all([role.split()[-1]])[0] not in set(stem_all(words(near))):  # the role's head noun
+    if role and stem_all([role.split()[-1]])[0] not in near_stems:  # the role's head noun
         return False, f"asks who is the {role}; the passage names no {role}"
 
     if rules.names != "off":
         for namesake in _namesakes(question, passage):
             return False, namesake
-        seen = _name_words(context)
-        names = question_names(question)
+        names = _question_names(question)
+        seen = _name_words(context) if names else frozenset()
         found = [n for n in names if _has_name(n, seen)]
         missing = [n.text for n in names if n not in found]
         if names and (not found if rules.names == "any" else missing):
@@ -388,9 +415,9 @@ def terms_check(
 
     if rules.topic != "off":
         nouns = topic_nouns(question)
-        stems = set(stem_all(words(everywhere)))
+        stems = stem_set(everywhere) if nouns else frozenset()
         hits = [n for n in nouns if n in stems]
-        anchored = rules.topic == "unnamed" and (question_names(question) or identifiers(question, rules.years))
+        anchored = rules.topic == "unnamed" and bool(_question_names(question) or asked_ids)
         if nouns and not anchored and (len(hits) < len(nouns) if rules.topic == "all" else not hits):
             return False, f"asks about {', '.join(nouns)}; none is in the passage, title or lede"
         matched += hits

@@ -154,9 +154,10 @@ def parse_all(sentences: Sequence[str], batch_size: int = 32) -> list[Parse]:
 
 
 def _to_parse(doc) -> Parse:
-    lowers = tuple(t.lower_ for t in doc)
-    skip_left = np.array([t.is_punct or t.lower_ in STOPWORDS for t in doc], dtype=bool)
-    punct = np.array([t.is_punct for t in doc], dtype=bool)
+    tokens = list(doc)  # each pass over a Doc builds its Token objects anew: one pass, reused
+    lowers = tuple(t.lower_ for t in tokens)
+    punct = np.array([t.is_punct for t in tokens], dtype=bool)
+    skip_left = punct | np.array([w in STOPWORDS for w in lowers], dtype=bool)
 
     def trimmed(first: int, last: int, skip: np.ndarray) -> tuple[int, int]:
         while first < last and skip[first]:
@@ -165,24 +166,24 @@ def _to_parse(doc) -> Parse:
             last -= 1
         return first, last
 
-    trim = [trimmed(t.left_edge.i, t.right_edge.i, skip_left) for t in doc]
-    chunk_end = np.full(len(doc), -1, dtype=np.int64)
+    trim = [trimmed(t.left_edge.i, t.right_edge.i, skip_left) for t in tokens]
+    chunk_end = np.full(len(tokens), -1, dtype=np.int64)
     for c in doc.noun_chunks:
         first, last = trimmed(c.start, c.end - 1, skip_left)
         chunk_end[first] = last
-    deps = tuple(t.dep_ for t in doc)
-    heads = [t.head.i for t in doc]
+    deps = tuple(t.dep_ for t in tokens)
+    heads = [t.head.i for t in tokens]
     neighbours: list[list[int]] = [[] for _ in heads]
     for k, h in enumerate(heads):
         if h != k:
             neighbours[k].append(h)
             neighbours[h].append(k)
     return Parse(
-        starts=np.array([t.idx for t in doc], dtype=np.int64),
-        ends=np.array([t.idx + len(t) for t in doc], dtype=np.int64),
+        starts=np.array([t.idx for t in tokens], dtype=np.int64),
+        ends=np.array([t.idx + len(t) for t in tokens], dtype=np.int64),
         heads=np.array(heads, dtype=np.int64),
-        pos=np.array([_index(HEAD_POS, t.pos_) for t in doc], dtype=np.int64),
-        dep=np.array([_index(HEAD_DEPS, t.dep_) for t in doc], dtype=np.int64),
+        pos=np.array([_index(HEAD_POS, t.pos_) for t in tokens], dtype=np.int64),
+        dep=np.array([_index(HEAD_DEPS, d) for d in deps], dtype=np.int64),
         trim_left=np.array([a for a, _ in trim], dtype=np.int64),
         trim_right=np.array([b for _, b in trim], dtype=np.int64),
         lowers=lowers, stems=np.array(stem_all(list(lowers)), dtype=object), deps=deps,

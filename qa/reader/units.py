@@ -78,6 +78,7 @@ _COUNTING = re.compile(r"\bhow many\b|\b(?:attendance|population|turnout|crowd|d
 _SCORE = re.compile(r"^\d+\s*[-–]\s*\d+$|^\d+(?:st|nd|rd|th)$", re.I)
 _SCALE = re.compile(r"(?:hundred|thousand|million|billion|trillion|dozen)s?", re.I)  # "million" of "$118 million"
 _AFTER = re.compile(r"[^\W_]+|[$€£¥%]")
+_CURRENCY = re.compile(r"[$€£¥]")
 
 
 def asks_count(question: str) -> bool:
@@ -90,9 +91,11 @@ def counts(short: str, sentence: str) -> bool:
     if _SCORE.match(short.strip()) or _SCALE.fullmatch(short.strip()):
         return False
     at = sentence.find(short)
-    before = sentence[max(0, at - 2):at] if at >= 0 else ""
+    # Before it only a currency sign counts: the letters there end the previous word ("g" of
+    # "killing three", "m" of "from 12"), which are no grams or metres.
+    before = _CURRENCY.findall(sentence[max(0, at - 2):at]) if at >= 0 else []
     after = _AFTER.findall(sentence[at + len(short):])[:1] if at >= 0 else []
-    words = _AFTER.findall(short.lower()) + [w.lower() for w in after] + _AFTER.findall(before)
+    words = _AFTER.findall(short.lower()) + [w.lower() for w in after] + before
     return not any(is_unit(w) for w in words)
 
 

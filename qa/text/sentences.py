@@ -11,7 +11,7 @@ from functools import lru_cache
 # Sentence-final punctuation, optional closing quotes/brackets, then whitespace.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 _STARTS_SENTENCE = re.compile(r"[\"'“‘(\[]?[A-Z0-9À-Ý]")
-_LAST_WORD = re.compile(r"(\S+)$")
+_DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # A news dateline opening a story ("SORREL POINT (Sample Wire) - ", "NEW YORK, May 3 (AP) - "):
 # where and by whom it was filed, not what the story says.
 _DATELINE = re.compile(r"^[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z0-9][A-Za-z0-9.'’-]*)*(?:\s*\([^()]{1,60}\))?\s+[-–—]{1,2}\s+")
@@ -24,15 +24,15 @@ _ABBREVIATIONS = frozenset(
 def _is_abbreviation(text: str, dot_at: int) -> bool:
     """True when the '.' at `dot_at` ends an abbreviation or initial rather than a sentence."""
     window = text[max(0, dot_at - 40) : dot_at]  # a bounded look-back keeps splitting linear
-    match = _LAST_WORD.search(window)
-    if not match:
+    # The run of non-spaces the window ends with (a regex anchored at the end tries every start).
+    if not window or window[-1].isspace():
         return False
-    word = match.group(1).lstrip("\"'“‘([")
+    word = window.rsplit(None, 1)[-1].lstrip("\"'“‘([")
     if word.lower() in _ABBREVIATIONS:
         return True
     if len(word) == 1 and word.isupper():  # an initial: "J. Smith"
         return True
-    return bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word))  # "U.S", "e.g"
+    return bool(_DOTTED.fullmatch(word))  # "U.S", "e.g"
 
 
 CACHED_CHARS = 4000  # passages (a chunk, a sentence) are split again and again while answering
@@ -43,6 +43,16 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     if start == 0 and end is None and len(text) <= CACHED_CHARS:
         return list(_passage_spans(text))  # answering a question splits each passage ~30 times
     return _spans(text, start, len(text) if end is None else end)
+
+
+def first_sentence_span(text: str) -> tuple[int, int] | None:
+    """sentence_spans(text)[0] (None when there is none), splitting only the first line that has
+    one: a whole article's lede without splitting the whole article."""
+    for line in re.finditer(r"[^\n]+", text):
+        spans = _spans(text, line.start(), line.end())
+        if spans:
+            return spans[0]
+    return None
 
 
 @lru_cache(maxsize=1024)

@@ -29,7 +29,7 @@ def _stemmer():
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (letters and digits; an inner apostrophe is kept)."""
-    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+    return _WORD.findall(text.lower().replace("’", "'"))  # the pattern takes either apostrophe
 
 
 def stem_all(tokens: list[str]) -> list[str]:
@@ -39,3 +39,15 @@ def stem_all(tokens: list[str]) -> list[str]:
 def terms(text: str) -> list[str]:
     """Stemmed content words: what lexical matching compares."""
     return stem_all([w for w in words(text) if w not in STOPWORDS])
+
+
+def stem_set(text: str) -> frozenset[str]:
+    """The stems of all of a text's words. No word runs across a line break, so each line's are
+    cached on their own: the terms check reads a sentence, the one before it, the title and the
+    lede, and each comes back with the next sentence of the same article."""
+    return frozenset().union(*(_line_stems(line) for line in text.split("\n")))
+
+
+@lru_cache(maxsize=8192)
+def _line_stems(line: str) -> frozenset[str]:
+    return frozenset(stem_all(words(line)))

@@ -214,3 +214,25 @@ def test_an_answer_whose_words_speak_of_nothing_asked_is_not_compared(open_assis
     answer = assistant.ask("How many people were hurt in the Brennock fire?")
     assert answer.conflicts == ()
     assert "earlier report" not in answer.answer and "later report" not in answer.answer
+
+
+def test_the_answers_own_article_is_read_again_only_when_another_disagrees(reports, monkeypatch):
+    """The check of the answer's own article (a plainer value of what was asked there) costs a
+    second reading: it is done only when another article gives a differing value, and it still
+    rules the comparison out then ("twelve miners were rescued" next to "killed four miners")."""
+    from qa.answer import conflicts
+
+    calls: list[str] = []
+    real = conflicts._doubtful
+
+    def counting(slot, *args):
+        calls.append(slot.question)
+        return real(slot, *args)
+
+    monkeypatch.setattr(conflicts, "_doubtful", counting)
+    agreeing = "How many jobs will Brightwell Foods cut?"  # "1,200" and "1200"
+    assert reports.ask(agreeing).conflicts == () and calls == []
+    rescued = "How many miners were rescued from the Garrow Hill colliery?"
+    assert reports.ask(rescued).conflicts == () and calls == [rescued]
+    killed = "How many miners were killed in the Garrow Hill colliery collapse?"
+    assert [r.value for r in reports.ask(killed).conflicts] == ["nine", "four"] and calls[-1] == killed

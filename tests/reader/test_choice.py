@@ -84,6 +84,12 @@ def test_unit_helpers():
     assert not counts("118 million", "will receive $118 million")
     assert not counts("74th", "again in the 74th")
     assert counts("61,480", "A crowd of 61,480 watched")
+    # the letters before a figure end the previous word: the "g" of "killing" is no gram, the "m"
+    # of "from" no metre
+    assert counts("three", "tore through a bakery, killing three people and injuring 12")
+    assert counts("12", "tore through a bakery, killing three people and injuring 12")
+    assert counts("40", "rose from 40 to 52")
+    assert not counts("40", "a fine of £40 was paid")
     assert not is_amount("Halcyon-2") and is_amount("1,340") and is_amount("six")
     length = measures("How wide is the asteroid?")
     assert carries(length, "900", "a rocky body about 900 meters across")
@@ -103,3 +109,16 @@ def test_a_question_about_what_an_article_reports_gets_its_lede_and_no_short_ans
     [citation] = reply["citations"]
     assert reply["answerable"] and "short" not in reply
     assert re.match(r"^[A-Z ]+ (\([^)]*\) )?-", citation["quote"]), citation["quote"]  # the dateline sentence
+
+
+def test_a_count_after_a_verb_ending_in_g_is_a_count():
+    """"killing three", "injuring 12": the count itself is the answer, not a longer span that
+    happens to contain it (the "g" before it was once read as grams)."""
+    texts = ["KELMORE (Kelmore Herald) - A gas explosion tore through a bakery on Harrow Street on Tuesday, "
+             "killing three people and injuring 12, fire officials said.",
+             "Fire Chief Dana Ortiz said crews were still searching the building."]
+    sources = tuple(Source(n, "Explosion at Kelmore bakery", t) for n, t in enumerate(texts, start=1))
+    for question, short in [("How many people were killed in the Kelmore bakery explosion?", "three"),
+                            ("How many people were injured in the Kelmore bakery explosion?", "12")]:
+        reply = json.loads(ExtractiveLLM().reply_to(AnswerRequest(question, sources)))
+        assert reply["answerable"] and reply["short"] == short, (question, reply)

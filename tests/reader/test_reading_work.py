@@ -69,3 +69,34 @@ def test_choose_reads_the_next_sentences_only_when_it_needs_them(reader, passage
     assert (chosen, short) == ([], None) and calls == []  # an abstention searches no short answer
     # The API's full reading still has every candidate.
     assert reader.read("Which recipe uses sourdough starter?", passages).candidates
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_the_kept_next_sentences_give_the_candidates_all_of_them_give_there(reader, passages, question):
+    def keep(sentence: int) -> bool:
+        return sentence % 2 == 1
+
+    everything = reader.read(question, passages)
+    first = list(everything.first)
+    later = list(everything.ranked())[len(first):]
+    kept = list(reader.read(question, passages).ranked(keep=keep))
+    assert kept == first + [c for c in later if keep(c.sentence)]
+
+
+def test_choose_parses_only_the_next_sentences_that_name_what_was_asked(reader, passages, monkeypatch):
+    question = "How much does the Halcyon-2 probe weigh?"
+    calls: list[int] = []
+    real = reading.span_groups
+
+    def counting(question, texts, *args, **kwargs):
+        calls.append(len(texts))
+        return real(question, texts, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "span_groups", counting)
+    chosen, short = extractive.choose(reader, question, passages, 0.5)
+    assert short == "1,340"  # of "the 1,340-kilogram probe", past the lede's "six-year"
+    assert calls[0] == SPAN_SENTENCES and len(calls) == 2 and calls[1] < MORE_SENTENCES
+    # the same choice as reading every next sentence
+    every = reading.Reading.ranked
+    monkeypatch.setattr(reading.Reading, "ranked", lambda self, keep=None: every(self))
+    assert extractive.choose(reader, question, passages, 0.5) == (chosen, short)

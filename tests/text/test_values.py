@@ -125,3 +125,22 @@ def test_value_spans_finds_each_kind():
 def test_value_spans_skips_grammar_and_possessives():
     sentence = "An estimated crowd saw Tuesday's vote, and Brevik's plan won."
     assert [sentence[s:e] for s, e in value_spans(sentence, "name")] == ["Brevik"]
+
+
+def test_line_by_line_helpers_read_as_the_whole_text():
+    """The terms check's stems and the lede are read line by line (cached per line, or the
+    first line only): the same as reading the whole text."""
+    from qa.text.sentences import first_sentence_span, sentence_spans
+    from qa.text.tokens import stem_all, stem_set, words
+
+    texts = [
+        "PORT AVALEN (Coastal Ledger) - Storm Idris hit on Saturday.\n\nMr. Berg said the U.S. team's crews left.",
+        "\n  \n\nThe first line is blank.  Dr. J. Smith agreed. Second sentence",
+        "it’s rock’n’roll\nthe Ma’am’s\n",
+        "",
+        "   \n\t\n",
+    ]
+    for text in texts:
+        spans = sentence_spans(text)
+        assert first_sentence_span(text) == (spans[0] if spans else None)
+        assert stem_set(text) == set(stem_all(words(text)))
