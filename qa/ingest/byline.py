@@ -20,7 +20,7 @@ _NOT_BYLINE_CLASS = re.compile(r"bio|info|about|box|avatar|photo|image", re.I)
 _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
 _NAME = rf"{_WORD}(?:\s+(?:(?:van|von|de|da|del|der|di|du|la|le|bin|al)\s+)?{_WORD}){{1,3}}"
 _LEADING_BY = re.compile(r"^\s*(?:written\s+)?by\s+", re.I)
-_SEPARATORS = re.compile(r"\s+(?:[|·•,–—-]|and)\s+|\.\s+|\s{2,}")
+_SEPARATORS = re.compile(r",\s+|\s+(?:[|·•–—-]|and)\s+|\.\s+|\s{2,}")
 _LINES_AFTER_HEADING = 12  # a bare byline sits right under the <h1>
 _MAX_BYLINE_CHARS = 120
 

@@ -209,6 +209,7 @@ def test_extraction_quality_on_the_second_held_out_set():
         ('<h1>Pier reopens</h1><span itemprop="author"><span itemprop="name">Ana Ruiz</span></span>', "Ana Ruiz"),
         ('<h1>Pier reopens</h1><p>Posted on 4 March 2025 by Ana Ruiz</p>', "Ana Ruiz"),
         ('<h1>Pier reopens</h1><div>Ana Ruiz | 2025-03-04</div>', "Ana Ruiz"),
+        ('<h1>Pier reopens</h1><p class="byline">By Ana Ruiz, Ledger staff | March 4, 2025</p>', "Ana Ruiz"),
         # no byline: a sentence starting "By", a capitalised subheading, a bio box at the foot
         ('<h1>Pier reopens</h1><p>By the end of the week, the pier was open again.</p>', ""),
         ('<h1>Pier reopens</h1><h2>Storm Damage Repaired Early</h2><p>The pier is open.</p>', ""),
