@@ -65,7 +65,7 @@ def check_support(
     cited = [_cited(c, load_article) for c in citations]
     shown = verified_short(short, list(citations))
     return Support(checks=(
-        _short_in_quote(short, shown, [c.quote for c in citations]),
+        _short_in_quote(short, shown, [c.quote for c in citations], question),
         _question_terms(question, shown, cited),
         _filters(filters, citations),
         _answer_type(question, shown, cited),
@@ -86,10 +86,13 @@ def _cited(citation: Citation, load_article: Callable[[str], Article | None]) ->
                  sentence_before(text, citation.start), article.title, lede(text))
 
 
-def _short_in_quote(claimed: str | None, shown: str | None, quotes: list[str]) -> SupportCheck:
+def _short_in_quote(claimed: str | None, shown: str | None, quotes: list[str], question: str = "") -> SupportCheck:
     """A short answer that is not words of a quote is not shown. It fails the answer only when it
     claims something no quote says (a number, a date, a name: "Paris" from the model's memory);
-    reworded ("Majed Al-Ansari's statement" for a quote naming Majed Al-Ansari) it is only hidden."""
+    reworded ("Majed Al-Ansari's statement" for a quote naming Majed Al-Ansari) it is only hidden.
+    A name the question itself gives is not a claim ("The police chief of Castelmere is Renata
+    Colby." for a quote naming Colby, asked "Who is the police chief of Castelmere?"); a number
+    from the question still is, so the question cannot answer itself."""
     if not claimed:
         return SupportCheck("short_in_quote", True, "no short answer was given")
     if shown is not None:
@@ -98,7 +101,7 @@ def _short_in_quote(claimed: str | None, shown: str | None, quotes: list[str]) -
     # numbers and dates as the claim check reads them; names word by word ("Mayor Ferriter" is
     # said by a quote naming "Mayor Colm Ferriter")
     figures = [c for c in unsupported_claims(bare, quotes) if re.search(r"\d", normalize_answer(c))]
-    missing = figures + _unquoted_names(bare, quotes)
+    missing = figures + _unquoted_names(bare, [*quotes, question])
     if missing:
         return SupportCheck("short_in_quote", False,
                             f"the short answer {claimed!r} says {', '.join(dict.fromkeys(missing))}, which no quote says")

@@ -51,6 +51,20 @@ def test_a_short_answer_in_no_quote_fails():
     assert "short_in_quote" in [c.name for c in support.failed]
 
 
+def test_a_name_the_question_gives_is_not_a_claim_but_a_number_still_is():
+    """A small model's sentence-long short answer repeats the question's words: they are given,
+    not claimed. A name from memory still fails, and so does a number, so that a question cannot
+    answer itself."""
+    quote = cite("castelmere-city-budget", "Police Chief Renata Colby")
+    question = "Who is the police chief of Castelmere?"
+    assert check_support(question, "The police chief of Castelmere is Renata Colby.", [quote], None, ARTICLES.get).supported
+    invented = check_support(question, "The police chief of Castelmere is Renata Colby of Paris.", [quote], None, ARTICLES.get)
+    assert [c.name for c in invented.failed] == ["short_in_quote"] and "Paris" in invented.failed[0].detail
+    beds = cite("castelmere-city-budget", "a shelter with 220 beds")
+    echoed = check_support("Will the shelter have 300 beds?", "The shelter will have 300 beds.", [beds], None, ARTICLES.get)
+    assert "short_in_quote" in [c.name for c in echoed.failed]
+
+
 class Canned:
     """A chat model that always gives one reply (the chain treats any LLM alike)."""
 
