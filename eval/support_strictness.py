@@ -10,8 +10,7 @@ answers? Each rule variant runs over passages known to answer, and over passages
                 "plausible" answer: flags are wrong answers a reader would have given, caught
   known wrong   the six wrong answers of issue 19 on the sample corpus: how many are caught
 
-    python eval/support_strictness.py
-    python eval/support_strictness.py --squad ../shared/datasets/squad-v2-dev/dev-v2.0.json --articles 0:8
+    python eval/support_strictness.py --squad DEV_FILE --articles 0:8
 """
 
 from __future__ import annotations
@@ -37,8 +36,6 @@ from qa.reader.support import (  # noqa: E402
     terms_check,
     type_check,
 )
-
-DEFAULT_SQUAD = REPO.parent / "shared" / "datasets" / "squad-v2-dev" / "dev-v2.0.json"
 
 
 @dataclass(frozen=True)
@@ -142,7 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", type=Path, default=REPO / "eval" / "gold" / "sample.jsonl")
     parser.add_argument("--sample", type=Path, default=REPO / "data" / "sample")
-    parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
+    parser.add_argument("--squad", type=Path, required=True, help="the 16-article SQuAD 2.0 dev subset (JSON)")
     parser.add_argument("--articles", default="0:8", help="SQuAD articles; 8:16 is held out: do not tune on it")
     parser.add_argument("--show", default="", help="print the sample/SQuAD-answerable cases this variant refuses")
     args = parser.parse_args()

@@ -1,7 +1,7 @@
 """Retrain the extractive model's scorers (qa/reader/weights/*.json) on the SQuAD development split.
 
-    python eval/train_scorers.py                      # ../shared/datasets/squad-v2-dev, articles 0:8
-    python eval/train_scorers.py --check              # retrain into a temp folder, compare with qa/reader/weights
+    python eval/train_scorers.py --squad DEV_FILE               # the SQuAD 2.0 dev subset, articles 0:8
+    python eval/train_scorers.py --squad DEV_FILE --check       # retrain into a temp folder, compare with qa/reader/weights
 
 Deterministic: the same data gives the same weights (full-batch gradient descent from zeros, fixed
 step counts, candidates in document order). Only the development split (articles 0:8) is used;
@@ -44,7 +44,6 @@ from qa.retrieval.rerank import (
 )
 from qa.retrieval.rerank import FEATURES as RERANK_FEATURES  # noqa: E402
 
-DEFAULT_SQUAD = REPO.parent / "shared" / "datasets" / "squad-v2-dev" / "dev-v2.0.json"
 TOP_K = 5
 NO_ANS_TARGET = 0.3  # share of unanswerable questions the shipped threshold must refuse
 STRICT_NO_ANS_TARGET = 0.5  # a stricter operating point, recorded for QA_ANSWER_THRESHOLD
@@ -52,7 +51,7 @@ STRICT_NO_ANS_TARGET = 0.5  # a stricter operating point, recorded for QA_ANSWER
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
+    parser.add_argument("--squad", type=Path, help="the 16-article SQuAD 2.0 dev subset (JSON); not needed with a filled --cache")
     parser.add_argument("--articles", default="0:8", help="development split only (default 0:8)")
     parser.add_argument("--out", type=Path, default=REPO / "qa" / "reader" / "weights")
     parser.add_argument("--check", action="store_true", help="train into a temp folder and diff with --out")
@@ -60,8 +59,8 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=0,
                         help="cross-validate over the development articles instead of writing weights")
     args = parser.parse_args()
-    if not (args.cache and args.cache.exists()) and not args.squad.is_file():
-        parser.error(f"{args.squad} does not exist: training reads the 16-article SQuAD 2.0 dev subset "
+    if not (args.cache and args.cache.exists()) and not (args.squad and args.squad.is_file()):
+        parser.error(f"{args.squad or 'no --squad file'} does not exist: training reads the 16-article SQuAD 2.0 dev subset "
                      "(articles 0:8); give its path with --squad")
     if args.articles != "0:8":
         print("note: tuning on anything but the development split 0:8 spoils the held-out check", file=sys.stderr)
