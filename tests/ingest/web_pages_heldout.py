@@ -81,8 +81,13 @@ HELD_OUT = [("newsroom", "Metro Daily", newsroom), ("sections", "Riverside Post"
 
 
 def build_held_out() -> list[Page]:
+    return build_from(HELD_OUT)
+
+
+def build_from(templates: list) -> list[Page]:
+    """Every story wrapped by each (kind, site name, render) template."""
     pages = []
-    for kind, site, render in HELD_OUT:
+    for kind, site, render in templates:
         for story in STORIES:
             url = f"https://{site.lower().replace(' ', '')}.example/{story.slug}"
             markup, boiler = render(story, site, url)

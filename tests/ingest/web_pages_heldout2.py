@@ -8,7 +8,8 @@ import html
 from datetime import date
 
 from web_pages import Page
-from web_stories import STORIES, Story
+from web_pages_heldout import build_from
+from web_stories import Story
 
 e = html.escape
 
@@ -84,11 +85,4 @@ HELD_OUT_2 = [("tv", "Channel 9 Coast", tv_station), ("letter", "The Harbour Let
 
 
 def build_held_out_2() -> list[Page]:
-    pages = []
-    for kind, site, render in HELD_OUT_2:
-        for story in STORIES:
-            url = f"https://{site.lower().replace(' ', '')}.example/{story.slug}"
-            markup, boiler = render(story, site, url)
-            pages.append(Page(f"{kind}-{story.slug}", markup, url, story.title, story.published, story.author, site,
-                              story.paragraphs, tuple(boiler)))
-    return pages
+    return build_from(HELD_OUT_2)

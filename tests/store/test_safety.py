@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from damage_kit import vector_folder
 
 from qa.doctor.checks import run as run_doctor
 from qa.errors import StoreError
@@ -306,18 +307,6 @@ def test_a_writer_holding_the_store_lock_makes_others_wait_then_fail(made_store,
 
 
 # ----- 3. damaged store and `qa doctor` --------------------------------------------------------
-def _vector_folder(store: Path, collection: str = "news") -> Path:
-    con = sqlite3.connect(store / "chroma" / "chroma.sqlite3")
-    try:
-        (segment,) = con.execute(
-            "SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id "
-            "WHERE c.name = ? AND s.scope = 'VECTOR'", (collection,),
-        ).fetchone()
-    finally:
-        con.close()
-    return store / "chroma" / segment
-
-
 @pytest.fixture(scope="module")
 def big_store(tmp_path_factory) -> Path:
     """1,500 one-chunk articles: enough that Chroma has saved its index files and purged its log
@@ -334,7 +323,7 @@ def big_store(tmp_path_factory) -> Path:
     ]
     assistant = Assistant.open(Settings(store=store), embedder=WordLlamaEmbedding())
     assert assistant.add_articles(articles, batch=500).ok
-    assert (_vector_folder(store) / "index_metadata.pickle").exists()
+    assert (vector_folder(store) / "index_metadata.pickle").exists()
     return store
 
 
@@ -359,7 +348,7 @@ def test_damaged_index_is_detected_on_open_and_doctor_repair_rebuilds_it(big_sto
 
     store = tmp_path / "store"
     shutil.copytree(big_store, store)
-    _damage(_vector_folder(store), how)
+    _damage(vector_folder(store), how)
     settings = Settings(store=store)
     with pytest.raises(StoreError, match=r"damaged or missing.*qa doctor --repair"):
         Assistant.open(settings, embedder=embedder)
